@@ -54,7 +54,6 @@ export {
   memcgResetWatermark,
   memcgResetFailcnt,
   memcgForceEmpty,
-  memcgSetOomGroup,
   memcgReclaim,
   memcgV1UsageBytes,
   memcgHierarchicalLimitBytes,
@@ -71,7 +70,7 @@ export { meminfo, nodeMeminfo, vmEvents } from './vmstat.js';
 export { kpagecgroupRead, kpageflagsRead, maxPfn } from './page_alloc.js';
 
 // tasks and what they do
-export { Task, taskSpawn, taskFork, taskExit, findTask, taskMigrateCpu, forEachTask } from './task.js';
+export { Task, taskSpawn, taskFork, taskExit, taskExec, findTask, taskMigrateCpu, forEachTask } from './task.js';
 export {
   taskLookupMissing,
   taskCreateFiles,
@@ -79,6 +78,8 @@ export {
   taskOpenFiles,
   taskCloseFiles,
   taskSocket,
+  taskCloseSockets,
+  objectCacheName,
   taskKmalloc,
   taskKfree,
   taskCacheAlloc,

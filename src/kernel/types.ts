@@ -96,6 +96,7 @@ export interface MemInfo extends Omit<NodeMemInfo, 'nid'> {
 
 /** Events of vmstat that the model counts. */
 export interface VmEvents {
+  pgpgin: number;
   pgalloc: number;
   pgfree: number;
   pgfault: number;

@@ -1,0 +1,99 @@
+/**
+ * Virtual time and deferred work. The kernel's clock is the only time source: timers sit in a
+ * heap ordered by deadline (ties by insertion order, so runs are deterministic), work items
+ * queued with queueWork() run when the clock next moves or when flushDeferredWork() is called —
+ * the model of workqueues and RCU callbacks (a grace period ends at the next tick).
+ */
+import type { Kernel } from './kernel.js';
+
+export interface Timer {
+  deadlineNs: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+export class Clock {
+  nowNs = 0;
+  private heap: Timer[] = [];
+  private seq = 0;
+  /** Work queued for "soon" (workqueue items, RCU callbacks), FIFO. */
+  work: Array<{ name: string; fn: () => void }> = [];
+
+  addTimer(deadlineNs: number, fn: () => void): Timer {
+    const t: Timer = { deadlineNs, seq: this.seq++, fn, cancelled: false };
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (less(h[p], h[i])) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+    return t;
+  }
+
+  /** Pops the earliest timer due at or before `ns`. */
+  popDue(ns: number): Timer | undefined {
+    const h = this.heap;
+    if (h.length === 0 || h[0].deadlineNs > ns) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && less(h[l], h[m])) m = l;
+        if (r < h.length && less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  nextDeadline(): number {
+    return this.heap.length ? this.heap[0].deadlineNs : Infinity;
+  }
+}
+
+function less(a: Timer, b: Timer): boolean {
+  return a.deadlineNs < b.deadlineNs || (a.deadlineNs === b.deadlineNs && a.seq < b.seq);
+}
+
+/** Queues deferred work (a workqueue item or RCU callback); runs at the next clock movement. */
+export function queueWork(k: Kernel, name: string, fn: () => void): void {
+  k.clock.work.push({ name, fn });
+}
+
+/** Runs every queued work item, including work queued by work, until none is left. */
+export function flushDeferredWork(k: Kernel): void {
+  const clock = k.clock;
+  for (let guard = 0; clock.work.length > 0 && guard < 1_000_000; guard++) {
+    const item = clock.work.shift()!;
+    item.fn();
+  }
+  k.generation++;
+}
+
+/** Advances virtual time by `ns`, firing timers in deadline order and running deferred work. */
+export function clockAdvance(k: Kernel, ns: number): void {
+  if (!(ns >= 0) || !Number.isFinite(ns)) throw new RangeError('clockAdvance: ns must be a finite non-negative number');
+  const clock = k.clock;
+  const end = clock.nowNs + ns;
+  flushDeferredWork(k);
+  for (;;) {
+    const t = clock.popDue(end);
+    if (!t) break;
+    clock.nowNs = Math.max(clock.nowNs, t.deadlineNs);
+    if (!t.cancelled) t.fn();
+    flushDeferredWork(k);
+  }
+  clock.nowNs = end;
+  k.generation++;
+}

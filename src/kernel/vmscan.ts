@@ -1,0 +1,120 @@
+/**
+ * Reclaim. Memcg reclaim (limits, memory.high, force_empty) walks the memcg's subtree — dying
+ * descendants included, since they still hold pages — and, at falling priorities (DEF_PRIORITY
+ * 12 to 0), evicts the oldest page-cache pages and runs the memcg-aware dcache shrinker over
+ * each memcg's dentry LRU, until the target is met. Anonymous memory is not reclaimable (no
+ * swap is modelled). drop_caches runs the page-cache invalidation and the slab shrinkers
+ * globally.
+ */
+import type { Kernel } from './kernel.js';
+import type { MemCgroup } from './cgroup.js';
+import { fail } from './errno.js';
+import { shrinkDcacheLru, spliceDentryLru } from './dcache.js';
+import { unchargePageFrom } from './memcontrol.js';
+import { Stat } from './memcg_stat.js';
+import { kmemCacheFree } from './slab_alloc.js';
+
+const DEF_PRIORITY = 12;
+const SWAP_CLUSTER_MAX = 32;
+/** DEFAULT_SEEKS: shrinkers scan (freeable >> priority) * 4 / seeks objects. */
+const DEFAULT_SEEKS = 2;
+const XA_CHUNK_SIZE = 64;
+
+function subtree(memcg: MemCgroup): MemCgroup[] {
+  const out: MemCgroup[] = [];
+  const stack = [memcg];
+  while (stack.length) {
+    const m = stack.pop()!;
+    out.push(m);
+    for (const c of m.children) stack.push(c);
+  }
+  return out;
+}
+
+function fileLruSize(m: MemCgroup): number {
+  return m.fileLru.length - m.fileLruHead;
+}
+
+/** Evicts up to `nr` of the oldest page-cache pages of one memcg's LRU; returns pages freed. */
+function shrinkFileLru(k: Kernel, m: MemCgroup, nr: number, cpu: number): number {
+  let freed = 0;
+  while (freed < nr && m.fileLruHead < m.fileLru.length) {
+    const pfn = m.fileLru[m.fileLruHead++];
+    const id = k.pages.memcgId[pfn];
+    k.pages.free(pfn, 0);
+    if (id) {
+      const owner = k.memcgById.get(id)!;
+      owner.stat[Stat.File] -= k.pageSize;
+      owner.stat[Stat.InactiveFile] -= k.pageSize;
+      owner.stat[Stat.Pgsteal] += 1;
+      owner.stat[Stat.Pgscan] += 1;
+      unchargePageFrom(k, owner, 1, false);
+    }
+    k.vmEvents.pgsteal++;
+    k.vmEvents.pgscan++;
+    freed++;
+    const remaining = fileLruSize(m);
+    if (remaining % XA_CHUNK_SIZE === 0 && m.radixNodes.length > Math.ceil(remaining / XA_CHUNK_SIZE)) {
+      kmemCacheFree(k, m.radixNodes.pop()!, cpu);
+    }
+  }
+  if (m.fileLruHead > 4096 && m.fileLruHead * 2 > m.fileLru.length) {
+    m.fileLru.splice(0, m.fileLruHead);
+    m.fileLruHead = 0;
+  }
+  return freed;
+}
+
+/** try_to_free_mem_cgroup_pages: returns the number of pages uncharged from `memcg`. */
+export function tryToFreeMemcgPages(k: Kernel, memcg: MemCgroup, nrPages: number, cpu = 0): number {
+  const target = Math.max(nrPages, SWAP_CLUSTER_MAX);
+  const before = memcg.memory.usage;
+  const members = subtree(memcg);
+  let progress = 0;
+  for (let priority = DEF_PRIORITY; priority >= 0; priority--) {
+    for (const m of members) {
+      const files = fileLruSize(m);
+      if (files > 0) {
+        const scan = Math.max(files >> priority, Math.min(files, SWAP_CLUSTER_MAX));
+        progress += shrinkFileLru(k, m, scan, cpu);
+      }
+      const freeable = m.dentryLru.count;
+      if (freeable > 0) {
+        const scan = Math.min(freeable, Math.max(1, Math.floor(((freeable >> priority) * 4) / DEFAULT_SEEKS)));
+        const freed = shrinkDcacheLru(k, m, scan, cpu);
+        k.vmEvents.slabsScanned += freed;
+      }
+      if (before - memcg.memory.usage >= target) break;
+    }
+    if (before - memcg.memory.usage >= target) break;
+  }
+  k.generation++;
+  const uncharged = before - memcg.memory.usage;
+  return Math.max(uncharged, progress > 0 ? 1 : 0);
+}
+
+/** At offline: the dead memcg's dentry LRU is spliced onto its parent's. */
+export function drainListLruToParent(k: Kernel, memcg: MemCgroup): void {
+  if (memcg.parent) spliceDentryLru(k, memcg, memcg.parent);
+}
+
+/** /proc/sys/vm/drop_caches. */
+export function dropCaches(k: Kernel, mode: number): void {
+  if (!Number.isInteger(mode) || mode < 1 || mode > 4) fail('EINVAL');
+  const all = subtree(k.rootMemcg);
+  if (mode & 1) {
+    for (const m of all) shrinkFileLru(k, m, Infinity, 0);
+    k.vmEvents.dropPagecache++;
+  }
+  if (mode & 2) {
+    // drop_slab: repeat over every memcg until a pass frees <= 10 objects
+    for (;;) {
+      let freed = 0;
+      for (const m of subtree(k.rootMemcg)) freed += shrinkDcacheLru(k, m, Infinity, 0);
+      k.vmEvents.slabsScanned += freed;
+      if (freed <= 10) break;
+    }
+    k.vmEvents.dropSlab++;
+  }
+  k.generation++;
+}
