@@ -29,8 +29,7 @@ export function kmemCacheAlloc(k: Kernel, s: KmemCache, task: Task | null, accou
     k.kmem.allocFailed(k, target, cpu);
     return ALLOC_FAILED;
   }
-  const slab = k.pages.slab[Math.floor(addr / k.pageSize)];
-  k.kmem.postAlloc(k, target, slab, (addr - k.slabs.pfn[slab] * k.pageSize) / target.size, cpu);
+  k.kmem.postAlloc(k, target, k.slabs.lastSlab, k.slabs.lastIdx, cpu);
   return addr;
 }
 

@@ -49,6 +49,9 @@ export class SlabTable {
   vecHandle: Float64Array = new Float64Array(0);
   private freeIds: number[] = [];
   nrLive = 0;
+  /** slab and slot of the last successful slubAlloc (saves the caller an address decode) */
+  lastSlab = -1;
+  lastIdx = -1;
 
   constructor() {
     this.grow(1024);
@@ -108,6 +111,8 @@ export function slubAlloc(k: Kernel, s: KmemCache, cpu: number): number {
       t.freeHead[slab] = t.links[slab]![idx];
       t.inuse[slab]++;
       s.nrAllocated++;
+      t.lastSlab = slab;
+      t.lastIdx = idx;
       return t.pfn[slab] * k.pageSize + idx * s.size;
     }
   }
@@ -140,6 +145,8 @@ function slubAllocSlow(k: Kernel, s: KmemCache, cpu: number): number {
   t.freeHead[slab] = t.links[slab]![idx];
   t.inuse[slab]++;
   s.nrAllocated++;
+  t.lastSlab = slab;
+  t.lastIdx = idx;
   return t.pfn[slab] * k.pageSize + idx * s.size;
 }
 
