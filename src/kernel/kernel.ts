@@ -61,6 +61,8 @@ export class Kernel {
   readonly caches: KmemCache[] = [];
   readonly cacheByName = new Map<string, KmemCache>();
   readonly freeCacheIds: number[] = [];
+  /** set once the boot caches exist: later caches allocate their own metadata */
+  slabBootDone = false;
   readonly kmalloc: KmemCache[] = [];
   readonly kmallocRcl: KmemCache[] = [];
   readonly dentries = new DentryTable();

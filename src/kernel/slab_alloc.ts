@@ -7,7 +7,7 @@ import type { Kernel } from './kernel.js';
 import type { KmemCache } from './slab_common.js';
 import type { Task } from './task.js';
 import { ALLOC_FAILED, slubAlloc, slubFree } from './slub.js';
-import { KMALLOC_SIZES, kmallocIndex } from './slab_common.js';
+import { kmallocIndex } from './slab_common.js';
 import { PageKind } from './page_alloc.js';
 import { memcgKmemCharge, memcgKmemUncharge } from './memcontrol.js';
 import { cssGet, cssPut } from './cgroup.js';
@@ -15,7 +15,6 @@ import { Stat } from './memcg_stat.js';
 
 export { ALLOC_FAILED };
 
-const KMALLOC_MAX_CACHE_SIZE = KMALLOC_SIZES[KMALLOC_SIZES.length - 1];
 
 /** kmem_cache_alloc from `task`'s context (null: kernel context); returns the address or ALLOC_FAILED. */
 export function kmemCacheAlloc(k: Kernel, s: KmemCache, task: Task | null, account = false): number {
@@ -55,7 +54,8 @@ export function kmemCacheFree(k: Kernel, addr: number, cpu: number): void {
 
 /** kmalloc(size, flags) from `task`'s context. */
 export function kmalloc(k: Kernel, size: number, task: Task | null, account: boolean, reclaimable: boolean): number {
-  if (size > KMALLOC_MAX_CACHE_SIZE) return kmallocLarge(k, size, task, account);
+  // KMALLOC_MAX_CACHE_SIZE: the largest kmalloc cache
+  if (size > k.kmalloc[k.kmalloc.length - 1].objectSize) return kmallocLarge(k, size, task, account);
   const idx = kmallocIndex(size);
   const s = reclaimable ? k.kmallocRcl[idx] : k.kmalloc[idx];
   return kmemCacheAlloc(k, s, task, account);

@@ -8,6 +8,8 @@ import type { MemCgroup } from './cgroup.js';
 import type { SlabinfoRow, SlabCacheSysfs } from './types.js';
 import { PageKind } from './page_alloc.js';
 import { cpuSlabCount, nodePartialFreeObjects, slubShrink, slabPageKind } from './slub.js';
+import { kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
+import { percpuAlloc, percpuFree } from './percpu.js';
 import {
   SLAB_ACCOUNT,
   SLAB_DEACTIVATED,
@@ -27,8 +29,15 @@ const MIN_PARTIAL = 5;
 const MAX_PARTIAL = 10;
 const CACHE_LINE_SIZE = 64;
 const POINTER_SIZE = 8;
-/** Largest kmalloc served by a slab cache (KMALLOC_MAX_CACHE_SIZE = 2 * PAGE_SIZE on SLUB). */
-export const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+/**
+ * kmalloc size classes: 8..192 (with 96 and 192), then powers of two up to
+ * KMALLOC_MAX_CACHE_SIZE = 2 * PAGE_SIZE on SLUB (8k with 4 KiB pages, 128k with 64 KiB pages).
+ */
+export function kmallocSizes(pageSize: number): number[] {
+  const sizes = [8, 16, 32, 64, 96, 128, 192];
+  for (let n = 256; n <= 2 * pageSize; n *= 2) sizes.push(n);
+  return sizes;
+}
 
 export class KmemCache {
   readonly name: string;
@@ -75,6 +84,8 @@ export class KmemCache {
   destroyed = false;
   /** Reference count of a legacy child cache: one per slab page (+1 while active). */
   refcnt = 0;
+  /** What the cache itself costs: struct kmem_cache, kmem_cache_node per node, sysfs kernfs nodes. */
+  metaObjects: number[] = [];
 
   constructor(k: Kernel, name: string, objectSize: number, flags: number, clonedFrom?: KmemCache) {
     this.name = name;
@@ -203,8 +214,32 @@ export function kmemCacheCreate(k: Kernel, name: string, objectSize: number, fla
   s.id = k.caches.length;
   k.caches.push(s);
   if (!clonedFrom) k.cacheByName.set(name, s);
+  if (k.slabBootDone) kmemCacheAllocMeta(k, s);
   k.generation++;
   return s;
+}
+
+/** sizeof(struct kmem_cache_cpu): freelist, tid, page, partial (per CPU). */
+const KMEM_CACHE_CPU_SIZE = 32;
+/** Files of a SLUB sysfs directory /sys/kernel/slab/<cache>/ (5.x, SLUB_DEBUG and NUMA), plus the directory. */
+const SLUB_SYSFS_NODES = 31;
+
+/**
+ * The cache's own memory (kmem_cache_create -> kmem_cache_open + sysfs_slab_add): a struct
+ * kmem_cache, one kmem_cache_node per node, the per-CPU kmem_cache_cpu, and the kernfs nodes of
+ * its sysfs directory. None of it is accounted to a memcg.
+ */
+export function kmemCacheAllocMeta(k: Kernel, s: KmemCache): void {
+  s.metaObjects.push(kmemCacheAlloc(k, k.cache('kmem_cache'), null));
+  for (let nid = 0; nid < k.config.nrNodes; nid++) s.metaObjects.push(kmemCacheAlloc(k, k.cache('kmem_cache_node'), null));
+  for (let i = 0; i < SLUB_SYSFS_NODES; i++) s.metaObjects.push(kmemCacheAlloc(k, k.cache('kernfs_node_cache'), null));
+  percpuAlloc(k, KMEM_CACHE_CPU_SIZE);
+}
+
+function kmemCacheFreeMeta(k: Kernel, s: KmemCache): void {
+  for (const a of s.metaObjects) kmemCacheFree(k, a, 0);
+  s.metaObjects = [];
+  percpuFree(k, KMEM_CACHE_CPU_SIZE);
 }
 
 /** Removes an empty cache (a released legacy child). */
@@ -212,6 +247,7 @@ export function kmemCacheDestroy(k: Kernel, s: KmemCache): void {
   slubShrink(k, s);
   if (s.slabCount() !== 0) throw new Error(`kmem_cache_destroy: ${s.name} still has slabs`);
   s.destroyed = true;
+  kmemCacheFreeMeta(k, s);
   k.caches[s.id] = null as unknown as KmemCache;
   k.freeCacheIds.push(s.id);
   k.generation++;
@@ -294,15 +330,17 @@ export function bootSlab(k: Kernel): void {
   const [node, cache, ...rest] = BOOT_CACHES;
   kmemCacheCreate(k, node.name, node.objectSize, node.flags);
   kmemCacheCreate(k, cache.name, cache.objectSize, cache.flags);
-  for (const size of KMALLOC_SIZES) {
+  for (const size of kmallocSizes(k.pageSize)) {
     k.kmalloc.push(kmemCacheCreate(k, `kmalloc-${kmallocName(size)}`, size, SLAB_KMALLOC));
   }
-  for (const size of KMALLOC_SIZES) {
+  for (const size of kmallocSizes(k.pageSize)) {
     k.kmallocRcl.push(kmemCacheCreate(k, `kmalloc-rcl-${kmallocName(size)}`, size, SLAB_KMALLOC | SLAB_RECLAIM_ACCOUNT));
   }
   for (const spec of rest) kmemCacheCreate(k, spec.name, spec.objectSize, spec.flags);
   // THREAD_SIZE < PAGE_SIZE (64 KiB pages): stacks come from a slab cache (kernel/fork.c)
   if (k.pageSize > THREAD_SIZE) kmemCacheCreate(k, 'thread_stack', THREAD_SIZE, A);
+  k.slabBootDone = true;
+  for (const s of [...k.caches]) kmemCacheAllocMeta(k, s);
 }
 
 /** THREAD_SIZE (16 KiB on x86_64 and ppc64). */
