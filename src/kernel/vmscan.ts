@@ -10,7 +10,7 @@ import type { Kernel } from './kernel.js';
 import type { MemCgroup } from './cgroup.js';
 import { fail } from './errno.js';
 import { shrinkDcacheLru, spliceDentryLru } from './dcache.js';
-import { unchargePageFrom } from './memcontrol.js';
+import { memcgMemoryEvent, unchargePageFrom } from './memcontrol.js';
 import { Stat } from './memcg_stat.js';
 import { kmemCacheFree } from './slab_alloc.js';
 
@@ -65,28 +65,86 @@ function shrinkFileLru(k: Kernel, m: MemCgroup, nr: number, cpu: number): number
   return freed;
 }
 
-/** try_to_free_mem_cgroup_pages: returns the number of pages uncharged from `memcg`. */
+/**
+ * Effective memory.min / memory.low of every memcg below `root` for a reclaim started at `root`
+ * (mem_cgroup_protected / effective_protection of 5.9, without memory_recursiveprot): a child of
+ * the reclaim root gets its own setting; deeper, its protected usage min(usage, setting), scaled
+ * down when the siblings together claim more than the parent's effective protection.
+ */
+function effectiveProtection(root: MemCgroup): Map<MemCgroup, { emin: number; elow: number }> {
+  const out = new Map<MemCgroup, { emin: number; elow: number }>();
+  const visit = (parent: MemCgroup, pEmin: number, pElow: number, top: boolean) => {
+    let sibMin = 0;
+    let sibLow = 0;
+    for (const c of parent.children) {
+      sibMin += Math.min(c.memory.usage, c.memory.min);
+      sibLow += Math.min(c.memory.usage, c.memory.low);
+    }
+    for (const c of parent.children) {
+      let emin: number;
+      let elow: number;
+      if (top) {
+        emin = c.memory.min;
+        elow = c.memory.low;
+      } else {
+        emin = Math.min(c.memory.usage, c.memory.min);
+        if (sibMin > pEmin && sibMin > 0) emin = (emin * pEmin) / sibMin;
+        elow = Math.min(c.memory.usage, c.memory.low);
+        if (sibLow > pElow && sibLow > 0) elow = (elow * pElow) / sibLow;
+      }
+      out.set(c, { emin, elow });
+      visit(c, emin, elow, false);
+    }
+  };
+  visit(root, Infinity, Infinity, true);
+  return out;
+}
+
+/**
+ * try_to_free_mem_cgroup_pages: reclaims from `memcg`'s subtree at falling priorities, each
+ * memcg's scan target reduced in proportion to its protection (memory.min always; memory.low
+ * unless a first pass found nothing else to reclaim — then `low` events are counted).
+ * Returns the number of pages uncharged from `memcg`.
+ */
 export function tryToFreeMemcgPages(k: Kernel, memcg: MemCgroup, nrPages: number, cpu = 0): number {
   const target = Math.max(nrPages, SWAP_CLUSTER_MAX);
   const before = memcg.memory.usage;
   const members = subtree(memcg);
+  const prot = effectiveProtection(memcg);
   let progress = 0;
-  for (let priority = DEF_PRIORITY; priority >= 0; priority--) {
-    for (const m of members) {
-      const files = fileLruSize(m);
-      if (files > 0) {
-        const scan = Math.max(files >> priority, Math.min(files, SWAP_CLUSTER_MAX));
-        progress += shrinkFileLru(k, m, scan, cpu);
+  for (let pass = 0; pass < 2 && progress === 0; pass++) {
+    const lowReclaim = pass === 1;
+    for (let priority = DEF_PRIORITY; priority >= 0; priority--) {
+      for (const m of members) {
+        const p = prot.get(m);
+        const usage = m.memory.usage;
+        let protection = 0;
+        if (p) {
+          if (usage <= p.emin) continue;
+          if (!lowReclaim && usage <= p.elow) continue;
+          if (lowReclaim && usage <= p.elow && p.elow > 0 && priority === DEF_PRIORITY) memcgMemoryEvent(m, 'low');
+          protection = lowReclaim ? p.emin : Math.max(p.emin, p.elow);
+        }
+        const files = fileLruSize(m);
+        if (files > 0) {
+          let size = files;
+          if (protection > 0) size = Math.max(0, Math.floor(files - (files * protection) / (usage + 1)));
+          // get_scan_count: size >> priority (a dying memcg's small LRU is scanned whole)
+          let scan = size >> priority;
+          if (scan === 0 && !m.online) scan = Math.min(size, SWAP_CLUSTER_MAX);
+          if (scan > 0) progress += shrinkFileLru(k, m, scan, cpu);
+        }
+        const freeable = m.dentryLru.count;
+        if (freeable > 0) {
+          const scan = Math.min(freeable, Math.max(1, Math.floor(((freeable >> priority) * 4) / DEFAULT_SEEKS)));
+          const freed = shrinkDcacheLru(k, m, scan, cpu);
+          k.vmEvents.slabsScanned += freed;
+          progress += freed > 0 ? 1 : 0;
+        }
       }
-      const freeable = m.dentryLru.count;
-      if (freeable > 0) {
-        const scan = Math.min(freeable, Math.max(1, Math.floor(((freeable >> priority) * 4) / DEFAULT_SEEKS)));
-        const freed = shrinkDcacheLru(k, m, scan, cpu);
-        k.vmEvents.slabsScanned += freed;
-      }
+      // shrink_node_memcgs visits every memcg of the subtree each round; then the target is checked
       if (before - memcg.memory.usage >= target) break;
     }
-    if (before - memcg.memory.usage >= target) break;
   }
   k.generation++;
   const uncharged = before - memcg.memory.usage;
