@@ -196,16 +196,21 @@ function cgroupMaybeRelease(k: Kernel, cg: MemCgroup): void {
   });
 }
 
+/** cgroup_migrate_vet_dst: may tasks enter `dst`? (also vetted before a fork into it) */
+export function cgroupCanAttach(k: Kernel, dst: MemCgroup): void {
+  if (!dst.online) fail('ENODEV');
+  if (k.cgroupVersion === 'v2' && dst.parent && dst.subtreeControl.size > 0) {
+    fail('EBUSY', 'no internal processes: destination has controllers enabled for its children');
+  }
+}
+
 /** Moves a process (or one thread) into `dst` (cgroup_procs_write / tasks). */
 export function cgroupAttach(k: Kernel, dst: MemCgroup, pid: number, mode: 'process' | 'thread'): void {
   if (!Number.isInteger(pid) || pid < 0) fail('EINVAL');
   const task = k.tasks.get(pid);
   if (!task || task.exited) fail('ESRCH');
   if (task.kthread) fail('EINVAL', 'kernel threads cannot be moved');
-  if (!dst.online) fail('ENODEV');
-  if (k.cgroupVersion === 'v2' && dst.parent && dst.subtreeControl.size > 0) {
-    fail('EBUSY', 'no internal processes: destination has controllers enabled for its children');
-  }
+  cgroupCanAttach(k, dst);
   if (k.cgroupVersion === 'v2' && mode === 'thread') {
     // cgroup.threads needs threaded mode, which this kernel does not model
     if (task.leader.memcg !== dst) fail('EOPNOTSUPP', 'threaded cgroups are not modelled');

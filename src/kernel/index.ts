@@ -34,6 +34,7 @@ export {
   cgroupMkdir,
   cgroupRmdir,
   cgroupAttach,
+  cgroupCanAttach,
   cgroupSubtreeControl,
   cgroupStat,
   cgroupPopulated,
@@ -62,7 +63,7 @@ export type { CounterName, LimitName } from './memcontrol.js';
 export { memcgSlabinfo } from './kmem/slabinfo.js';
 
 // slab
-export { slabinfo, slabCacheSysfsList, kmemCacheShrink, findSlabCache } from './slab_common.js';
+export { slabinfo, slabCacheSysfsList, kmemCacheShrink, findSlabCache, kmemCacheSetMinPartial, kmemCacheSetCpuPartial } from './slab_common.js';
 export type { KmemCache } from './slab_common.js';
 
 // pages and global statistics

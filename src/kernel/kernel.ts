@@ -37,8 +37,8 @@ export interface BootOptions {
 /** Bytes of struct mem_cgroup (kzalloc'ed, never accounted) and of each mem_cgroup_per_node. */
 const MEM_CGROUP_STRUCT_SIZE = 2240;
 const MEM_CGROUP_PER_NODE_SIZE = 1368;
-/** kernfs nodes of a cgroup: its directory plus its interface files (v2: 13 core + 13 memory; v1: 29). */
-const KERNFS_NODES_PER_CGROUP = { v2: 27, v1: 30 } as const;
+/** kernfs nodes of a cgroup: its directory plus its interface files (v2 child: 11 core + 13 memory; v1: 31). */
+const KERNFS_NODES_PER_CGROUP = { v2: 25, v1: 32 } as const;
 /** sysfs/procfs kernfs nodes of a booted desktop (devices, modules, ...): kernfs_node_cache at boot. */
 const BOOT_KERNFS_NODES = 30000;
 /** Per-CPU kernel threads (cpuhp, migration, ksoftirqd, kworker/N:0, kworker/N:0H). */

@@ -9,6 +9,7 @@ import type { SlabinfoRow, SlabCacheSysfs } from './types.js';
 import { PageKind } from './page_alloc.js';
 import { cpuSlabCount, nodePartialFreeObjects, slubShrink, slabPageKind } from './slub.js';
 import { kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
+import { fail } from './errno.js';
 import { percpuAlloc, percpuFree } from './percpu.js';
 import {
   SLAB_ACCOUNT,
@@ -253,8 +254,25 @@ export function kmemCacheDestroy(k: Kernel, s: KmemCache): void {
   k.generation++;
 }
 
+/** Any live cache by name, per-memcg children and clones included. */
 export function findSlabCache(k: Kernel, name: string): KmemCache | undefined {
-  return k.cacheByName.get(name);
+  const root = k.cacheByName.get(name);
+  if (root) return root;
+  return k.caches.find((s) => s && !s.destroyed && s.name === name);
+}
+
+/** /sys/kernel/slab/<cache>/min_partial: set_min_partial clamps to MIN_PARTIAL..MAX_PARTIAL. */
+export function kmemCacheSetMinPartial(k: Kernel, s: KmemCache, n: number): void {
+  if (!Number.isInteger(n) || n < 0) fail('EINVAL');
+  s.minPartial = Math.min(MAX_PARTIAL, Math.max(MIN_PARTIAL, n));
+  k.generation++;
+}
+
+/** /sys/kernel/slab/<cache>/cpu_partial. */
+export function kmemCacheSetCpuPartial(k: Kernel, s: KmemCache, n: number): void {
+  if (!Number.isInteger(n) || n < 0) fail('EINVAL');
+  s.cpuPartialLimit = n;
+  k.generation++;
 }
 
 /** The kmalloc size class index for `size` (kmalloc_index). */
@@ -411,6 +429,7 @@ export function slabCacheSysfsList(k: Kernel): SlabCacheSysfs[] {
       reclaimAccount: s.reclaimable,
       account: s.accounted,
       memcgPath: s.memcg ? memcgPathOf(s.memcg) : null,
+      rootName: s.rootCache ? s.rootCache.name : null,
       deactivated: s.deactivated,
     });
   }

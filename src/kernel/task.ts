@@ -11,7 +11,7 @@ import type { Kernel } from './kernel.js';
 import type { MemCgroup } from './cgroup.js';
 import type { TaskState } from './types.js';
 import { fail } from './errno.js';
-import { cssGet, cssPut, cgroupAttach } from './cgroup.js';
+import { cssGet, cssPut, cgroupAttach, cgroupCanAttach } from './cgroup.js';
 import { ALLOC_FAILED, kmemCacheAlloc, kmemCacheFree, kmalloc } from './slab_alloc.js';
 import { PageKind } from './page_alloc.js';
 import { THREAD_SIZE } from './slab_common.js';
@@ -357,7 +357,7 @@ export function taskMigrateCpu(k: Kernel, task: Task, cpu: number): void {
 
 /** A new process running `comm`, forked by init and moved into `memcg` (as cg_run does). */
 export function taskSpawn(k: Kernel, memcg: MemCgroup, comm: string, opts: { cpu?: number; uid?: number; exec?: boolean } = {}): Task {
-  if (!memcg.online) fail('ENODEV');
+  cgroupCanAttach(k, memcg);
   const init = k.tasks.get(1)!;
   if (opts.cpu !== undefined && (!Number.isInteger(opts.cpu) || opts.cpu < 0 || opts.cpu >= k.config.nrCpus)) fail('EINVAL', 'no such CPU');
   const saved = init.cpu;

@@ -59,6 +59,8 @@ export interface SlabCacheSysfs {
   account: boolean;
   /** Legacy child cache: the memcg path it belongs to; otherwise null. */
   memcgPath: string | null;
+  /** Per-memcg cache (legacy child or objcg "-memcg" clone): its root cache's name; else null. */
+  rootName: string | null;
   /** Deactivated (dying) legacy child cache. */
   deactivated: boolean;
 }
