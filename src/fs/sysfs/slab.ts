@@ -12,6 +12,8 @@
 import {
   fail,
   findSlabCache,
+  kmemCacheSetMinPartial,
+  kmemCacheSetCpuPartial,
   kmemCacheShrink,
   slabCacheSysfsList,
   type Kernel,
@@ -27,13 +29,9 @@ export interface SlabCtx {
   readonly name: string;
 }
 
-/**
- * Any live cache by name, children included. Workaround: findSlabCache only knows root caches
- * and SlabCacheSysfs does not name a child's root, so this reads the kernel's cache list (see
- * docs/fs-needs-from-kernel.md).
- */
+/** Any live cache by name, children included. */
 function cacheByName(k: Kernel, name: string): KmemCache | undefined {
-  return findSlabCache(k, name) ?? k.caches.find((s) => s && !s.destroyed && s.name === name);
+  return findSlabCache(k, name);
 }
 
 /** Live caches: root caches (rootName null) or the per-memcg children of `rootName`. */
@@ -74,9 +72,7 @@ export const SLAB_ATTR_FILES: readonly FileDef<SlabCtx>[] = [
       const v = kstrtoull(input);
       const s = cacheByName(c.env.k, c.name);
       if (!s) fail('ENODEV');
-      // set_min_partial() clamps to MIN_PARTIAL..MAX_PARTIAL
-      s.minPartial = Math.min(10, Math.max(5, Number(v > 1000n ? 1000n : v)));
-      c.env.k.generation++;
+      kmemCacheSetMinPartial(c.env.k, s, Number(v > 1000n ? 1000n : v));
     },
   },
   {
@@ -88,8 +84,7 @@ export const SLAB_ATTR_FILES: readonly FileDef<SlabCtx>[] = [
       if (v > 0xffffffffn) fail('ERANGE');
       const s = cacheByName(c.env.k, c.name);
       if (!s) fail('ENODEV');
-      s.cpuPartialLimit = Number(v);
-      c.env.k.generation++;
+      kmemCacheSetCpuPartial(c.env.k, s, Number(v));
     },
   },
   ro('objects', (c) => perNode(rec(c).objects)),
