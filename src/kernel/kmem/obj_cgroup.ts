@@ -36,9 +36,10 @@ export function objCgroupGet(objcg: ObjCgroup, n = 1): void {
   objcg.refcnt += n;
 }
 
+/** Drops `n` references (n = 0: the caller already dropped them; release if none is left). */
 export function objCgroupPut(k: Kernel, objcg: ObjCgroup, n = 1): void {
   objcg.refcnt -= n;
-  if (objcg.refcnt === 0) objCgroupRelease(k, objcg);
+  if (objcg.refcnt === 0 && !objcg.released) objCgroupRelease(k, objcg);
   else if (objcg.refcnt < 0) throw new Error(`obj_cgroup ${objcg.id} refcount underflow`);
 }
 

@@ -43,10 +43,6 @@ export function createObjcgController(k: Kernel): KmemController {
   /** objcg charged by the current preAlloc (consumed by postAlloc). */
   let pending: ObjCgroup | null = null;
 
-  function statItem(s: KmemCache): Stat {
-    return s.reclaimable ? Stat.SlabReclaimable : Stat.SlabUnreclaimable;
-  }
-
   function cloneFor(s: KmemCache): KmemCache | null {
     if (s.memcgClone) return s.memcgClone;
     if (!s.pendingCreate.has(-1)) {
@@ -75,11 +71,11 @@ export function createObjcgController(k: Kernel): KmemController {
       if (!objcg) return s; // root cgroup: not accounted
       let target = s;
       if (!singleSet) {
-        const clone = cloneFor(s);
+        const clone = s.memcgClone ?? cloneFor(s);
         if (!clone) return s;
         target = clone;
       }
-      if (!objCgroupCharge(k, objcg, objFullSize(target), cpu, task)) return null;
+      if (!objCgroupCharge(k, objcg, target.size + OBJCG_POINTER_SIZE, cpu, task)) return null;
       objCgroupGet(objcg);
       pending = objcg;
       return target;
@@ -99,7 +95,7 @@ export function createObjcgController(k: Kernel): KmemController {
       }
       vec[idx] = objcg.id;
       // the reference taken in preAlloc now belongs to the object
-      objcg.memcg.stat[statItem(s)] += objFullSize(s);
+      objcg.memcg.stat[s.reclaimable ? Stat.SlabReclaimable : Stat.SlabUnreclaimable] += s.size + OBJCG_POINTER_SIZE;
     },
 
     allocFailed(k, s, cpu) {
@@ -117,10 +113,10 @@ export function createObjcgController(k: Kernel): KmemController {
       if (id === 0) return;
       vec[idx] = 0;
       const objcg = k.objcgs[id]!;
-      const size = objFullSize(s);
+      const size = s.size + OBJCG_POINTER_SIZE;
       objCgroupUncharge(k, objcg, size, cpu);
-      objcg.memcg.stat[statItem(s)] -= size;
-      objCgroupPut(k, objcg);
+      objcg.memcg.stat[s.reclaimable ? Stat.SlabReclaimable : Stat.SlabUnreclaimable] -= size;
+      if (--objcg.refcnt === 0) objCgroupPut(k, objcg, 0);
     },
 
     slabPageAlloc() {
