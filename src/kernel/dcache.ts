@@ -99,7 +99,7 @@ export function dAlloc(k: Kernel, task: Task | null, nameLen: number, inodeCache
 
 /** The LRU an object's owner keeps: the owning memcg's, or the root's. */
 export function lruOwnerOf(k: Kernel, addr: number): MemCgroup {
-  const slab = k.pages.slab[Math.floor(addr / k.pageSize)];
+  const slab = k.pages.slabOf(Math.floor(addr / k.pageSize));
   const idx = (addr - k.slabs.pfn[slab] * k.pageSize) / k.caches[k.slabs.cache[slab]].size;
   return k.kmem.objMemcg(k, slab, idx) ?? k.rootMemcg;
 }

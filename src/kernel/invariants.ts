@@ -134,7 +134,7 @@ export function checkInvariants(k: Kernel): string[] {
     for (const a of cg.radixNodes) own(a, 'radix_tree_node');
   }
   for (let id = 0; id < t.capacity; id++) if (t.links[id] && t.objcgs[id]) own(t.vecHandle[id], 'obj_cgroup vector');
-  for (const a of allocated) if (!owned.has(a)) bad.push(`object ${a} (${k.caches[t.cache[k.pages.slab[Math.floor(a / ps)]]].name}) has no owner`);
+  for (const a of allocated) if (!owned.has(a)) bad.push(`object ${a} (${k.caches[t.cache[k.pages.slabOf(Math.floor(a / ps))]].name}) has no owner`);
 
   // 4. page counters: hierarchical and equal to the sum of what is charged
   const cgs = [...forEachCgroup(k, { includeDying: true })];

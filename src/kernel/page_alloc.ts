@@ -41,8 +41,11 @@ export class PageAllocator {
   private freeOrder: Int8Array;
   /** PageKind of each allocated page (head and tail pages alike). */
   readonly kind: Uint8Array;
-  /** slab id for every page of a slab, -1 otherwise. */
-  readonly slab: Int32Array;
+  /**
+   * slab id + 1 for every page of a slab, 0 otherwise (zero means "none" so that the array
+   * needs no initial fill: pages of it that are never touched cost no memory). Use slabOf().
+   */
+  private readonly slabPlus1: Int32Array;
   /** css id of the memcg a non-slab page is charged to (0 = none). */
   readonly memcgId: Int32Array;
   /** order of an allocation at its head PFN (for compound flags), -1 on tails / free. */
@@ -55,7 +58,7 @@ export class PageAllocator {
   constructor(totalPages: number, nrNodes: number) {
     this.totalPages = totalPages;
     this.kind = new Uint8Array(totalPages);
-    this.slab = new Int32Array(totalPages).fill(-1);
+    this.slabPlus1 = new Int32Array(totalPages);
     this.memcgId = new Int32Array(totalPages);
     this.headOrder = new Int8Array(totalPages).fill(-1);
     this.freeOrder = new Int8Array(totalPages).fill(-1);
@@ -79,6 +82,16 @@ export class PageAllocator {
       }
       this.counts[nid][PageKind.Free] = end - start;
     }
+  }
+
+  /** The slab a page belongs to, -1 if none. */
+  slabOf(pfn: number): number {
+    return this.slabPlus1[pfn] - 1;
+  }
+
+  /** Marks `nr` pages from `pfn` as belonging to `slab`. */
+  setSlab(pfn: number, nr: number, slab: number): void {
+    this.slabPlus1.fill(slab + 1, pfn, pfn + nr);
   }
 
   nodeOf(pfn: number): number {
@@ -139,7 +152,7 @@ export class PageAllocator {
     c[kind] -= nr;
     c[PageKind.Free] += nr;
     this.kind.fill(PageKind.Free, pfn, pfn + nr);
-    this.slab.fill(-1, pfn, pfn + nr);
+    this.slabPlus1.fill(0, pfn, pfn + nr);
     this.memcgId.fill(0, pfn, pfn + nr);
     this.headOrder[pfn] = -1;
     this.nrFrees += nr;
@@ -205,7 +218,7 @@ export function kpagecgroupRead(k: Kernel, startPfn: number, count: number): Big
     const pfn = startPfn + i;
     let id = pages.memcgId[pfn];
     if (id === 0) {
-      const s = pages.slab[pfn];
+      const s = pages.slabOf(pfn);
       if (s >= 0) id = k.kmem.slabPageMemcgId(k, s);
     }
     if (id === 0) continue;

@@ -34,14 +34,14 @@ export function kmemCacheAlloc(k: Kernel, s: KmemCache, task: Task | null, accou
 
 /** The cache an object lives in. */
 export function cacheOfObject(k: Kernel, addr: number): KmemCache | null {
-  const slab = k.pages.slab[Math.floor(addr / k.pageSize)];
+  const slab = k.pages.slabOf(Math.floor(addr / k.pageSize));
   return slab >= 0 ? k.caches[k.slabs.cache[slab]] : null;
 }
 
 /** kmem_cache_free / kfree of a slab object, freed on `cpu`. */
 export function kmemCacheFree(k: Kernel, addr: number, cpu: number): void {
   const pfn = Math.floor(addr / k.pageSize);
-  const slab = k.pages.slab[pfn];
+  const slab = k.pages.slabOf(pfn);
   if (slab < 0) {
     if (k.pages.kind[pfn] === PageKind.KmallocLarge) return kfreeLarge(k, pfn);
     throw new Error(`kfree of a non-slab address ${addr}`);

@@ -295,7 +295,7 @@ function newSlab(k: Kernel, s: KmemCache, nid: number): number {
   links[objects - 1] = -1;
   t.links[slab] = links;
   t.freeHead[slab] = 0;
-  k.pages.slab.fill(slab, pfn, pfn + (1 << order));
+  k.pages.setSlab(pfn, 1 << order, slab);
   if (!k.kmem.slabPageAlloc(k, s, slab, 1 << order)) {
     k.pages.free(pfn, order);
     s.linkPool.push(links);

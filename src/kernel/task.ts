@@ -202,7 +202,7 @@ function allocStack(k: Kernel, child: Task, ctx: Task): void {
 }
 
 function objectOwner(k: Kernel, addr: number): MemCgroup | null {
-  const slab = k.pages.slab[Math.floor(addr / k.pageSize)];
+  const slab = k.pages.slabOf(Math.floor(addr / k.pageSize));
   const idx = (addr - k.slabs.pfn[slab] * k.pageSize) / k.caches[k.slabs.cache[slab]].size;
   return k.kmem.objMemcg(k, slab, idx);
 }

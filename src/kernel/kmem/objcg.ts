@@ -200,12 +200,12 @@ export function objcgSlabinfo(k: Kernel, memcg: MemCgroup): SlabinfoRow[] {
   if (ids.size === 0) return [];
   const counts = new Map<KmemCache, number>();
   const t = k.slabs;
-  const pages = k.pages;
-  for (let pfn = 0; pfn < pages.totalPages; pfn++) {
-    const slab = pages.slab[pfn];
-    if (slab < 0 || t.pfn[slab] !== pfn) continue;
-    const vec = t.objcgs[slab];
-    if (!vec) continue;
+  // the script walks every struct page in PFN order; slabs with a vector, by PFN, are the same walk
+  const slabs: number[] = [];
+  for (let id = 0; id < t.capacity; id++) if (t.links[id] && t.objcgs[id]) slabs.push(id);
+  slabs.sort((a, b) => t.pfn[a] - t.pfn[b]);
+  for (const slab of slabs) {
+    const vec = t.objcgs[slab]!;
     let n = 0;
     for (let i = 0; i < vec.length; i++) if (vec[i] !== 0 && ids.has(vec[i])) n++;
     if (n === 0) continue;
