@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { mountCommand } from './commands/mount.js';
 import { umountCommand } from './commands/umount.js';
+import { registerCompare } from './commands/compare.js';
 import { handleError } from './errors.js';
 
 /** The program with every command registered; exported for tests. */
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     });
   mountCommand(program);
   umountCommand(program);
+  registerCompare(program);
   return program;
 }
 

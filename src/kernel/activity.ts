@@ -48,17 +48,32 @@ export function taskLookupMissing(k: Kernel, task: Task, n: number, nameLen: num
   return done;
 }
 
-/** creat()+close() of `n` files: a dentry and an inode each, left cached (unused) on the LRU. */
-export function taskCreateFiles(k: Kernel, task: Task, n: number, nameLen = 12): number {
+/** The filesystems a task can create or look up files on, with their inode caches. */
+export const FS_INODE_CACHES = {
+  ext4: 'ext4_inode_cache',
+  tmpfs: 'shmem_inode_cache',
+  proc: 'proc_inode_cache',
+  sysfs: 'inode_cache',
+} as const;
+export type FsName = keyof typeof FS_INODE_CACHES;
+
+/**
+ * creat()+close() of `n` files (or, for proc and sysfs, lookups of existing entries): a dentry
+ * and an inode each. On disk filesystems, /proc and sysfs the unused dentry stays cached on the
+ * LRU until reclaimed; tmpfs dentries are pinned (there is no backing store) until unlinked.
+ */
+export function taskCreateFiles(k: Kernel, task: Task, n: number, nameLen = 12, fs: FsName = 'ext4'): number {
   live(task);
   count(n);
-  const inodeCache = k.cache(k.fsInodeCache);
+  const cacheName = FS_INODE_CACHES[fs];
+  if (!cacheName) fail('EINVAL', 'filesystem must be ext4, tmpfs, proc or sysfs');
+  const inodeCache = k.cache(cacheName);
   let done = 0;
   for (; done < n && !task.exited; done++) {
     const id = dAlloc(k, task, nameLen, inodeCache);
     if (id < 0) break;
-    dLruAdd(k, id);
-    task.leader.createdFiles.push(id);
+    if (fs !== 'tmpfs') dLruAdd(k, id);
+    if (fs === 'ext4' || fs === 'tmpfs') task.leader.createdFiles.push(id);
   }
   syscallReturn(k, task);
   return done;
@@ -106,14 +121,14 @@ export function taskCloseFiles(k: Kernel, task: Task, n: number): number {
   return done;
 }
 
-const PROTO_CACHE = { tcp: 'TCP', udp: 'UDP', unix: 'UNIX' } as const;
+const PROTO_CACHE = { tcp: 'TCP', udp: 'UDP', unix: 'UNIX', tcp6: 'TCPv6', udp6: 'UDPv6' } as const;
 
 /** socket(): socket inode + pseudo dentry + file + protocol sock, held until exit. */
-export function taskSocket(k: Kernel, task: Task, n: number, proto: 'tcp' | 'udp' | 'unix'): number {
+export function taskSocket(k: Kernel, task: Task, n: number, proto: keyof typeof PROTO_CACHE): number {
   live(task);
   count(n);
   const cacheName = PROTO_CACHE[proto];
-  if (!cacheName) fail('EINVAL', 'protocol must be tcp, udp or unix');
+  if (!cacheName) fail('EINVAL', 'protocol must be tcp, udp, unix, tcp6 or udp6');
   let done = 0;
   for (; done < n && !task.exited; done++) {
     const dentry = dAlloc(k, task, 10, k.cache('sock_inode_cache'));
@@ -247,6 +262,145 @@ export function taskPagecacheRead(k: Kernel, task: Task, n: number): number {
       if (node !== ALLOC_FAILED) owner.radixNodes.push(node);
     }
     k.vmEvents.pgpgin++;
+  }
+  syscallReturn(k, task);
+  return done;
+}
+
+/** Allocates objects held by the task until exit (or an explicit free); ENOMEM undoes the group. */
+function holdGroup(k: Kernel, task: Task, allocs: Array<() => number>): boolean {
+  const got: number[] = [];
+  for (const a of allocs) {
+    const addr = a();
+    if (addr === ALLOC_FAILED) {
+      for (const g of got) kmemCacheFree(k, g, task.cpu);
+      return false;
+    }
+    got.push(addr);
+  }
+  for (const g of got) task.kobjects.add(g);
+  return true;
+}
+
+/** sizeof(struct eventpoll), kzalloc'ed without __GFP_ACCOUNT in 5.x. */
+const EVENTPOLL_SIZE = 216;
+/** sizeof(struct pipe_inode_info) and of the default 16-slot pipe_buffer array (GFP_KERNEL_ACCOUNT). */
+const PIPE_INODE_INFO_SIZE = 152;
+const PIPE_BUFFERS_SIZE = 16 * 40;
+/** The seq_file buffer: one page, kvmalloc(GFP_KERNEL_ACCOUNT). */
+const SEQ_BUF_SIZE = 4096;
+/** ext4 block size: buffer_heads per written page = PAGE_SIZE / blocksize. */
+const FS_BLOCK_SIZE = 4096;
+
+/** epoll_create + `watches` epoll_ctl(ADD): an anon-inode file, the eventpoll, epitems and poll entries. */
+export function taskEpoll(k: Kernel, task: Task, watches: number): number {
+  live(task);
+  count(watches);
+  const filp = k.cache('filp');
+  if (!holdGroup(k, task, [() => kmemCacheAlloc(k, filp, task), () => kmalloc(k, EVENTPOLL_SIZE, task, false, false)])) fail('ENOMEM');
+  let done = 0;
+  const epi = k.cache('eventpoll_epi');
+  const pwq = k.cache('eventpoll_pwq');
+  for (; done < watches && !task.exited; done++) {
+    if (!holdGroup(k, task, [() => kmemCacheAlloc(k, epi, task), () => kmemCacheAlloc(k, pwq, task)])) break;
+  }
+  syscallReturn(k, task);
+  return done;
+}
+
+/** inotify_init + `watches` inotify_add_watch: a file and one accounted mark per watch. */
+export function taskInotify(k: Kernel, task: Task, watches: number): number {
+  live(task);
+  count(watches);
+  if (!holdGroup(k, task, [() => kmemCacheAlloc(k, k.cache('filp'), task)])) fail('ENOMEM');
+  let done = 0;
+  const mark = k.cache('inotify_inode_mark');
+  const conn = k.cache('fsnotify_mark_connector');
+  for (; done < watches && !task.exited; done++) {
+    if (!holdGroup(k, task, [() => kmemCacheAlloc(k, mark, task), () => kmemCacheAlloc(k, conn, task)])) break;
+  }
+  syscallReturn(k, task);
+  return done;
+}
+
+/** pipe() `n` times: two files, a pipefs inode, pipe_inode_info and its buffer array. */
+export function taskPipe(k: Kernel, task: Task, n: number): number {
+  live(task);
+  count(n);
+  const filp = k.cache('filp');
+  const inode = k.cache('inode_cache');
+  let done = 0;
+  for (; done < n && !task.exited; done++) {
+    const ok = holdGroup(k, task, [
+      () => kmemCacheAlloc(k, filp, task),
+      () => kmemCacheAlloc(k, filp, task),
+      () => kmemCacheAlloc(k, inode, task),
+      () => kmalloc(k, PIPE_INODE_INFO_SIZE, task, true, false),
+      () => kmalloc(k, PIPE_BUFFERS_SIZE, task, true, false),
+    ]);
+    if (!ok) break;
+  }
+  syscallReturn(k, task);
+  return done;
+}
+
+/** signalfd() `n` times: a file and a signalfd_ctx each. */
+export function taskSignalfd(k: Kernel, task: Task, n: number): number {
+  live(task);
+  count(n);
+  let done = 0;
+  for (; done < n && !task.exited; done++) {
+    if (!holdGroup(k, task, [() => kmemCacheAlloc(k, k.cache('filp'), task), () => kmemCacheAlloc(k, k.cache('signalfd_ctx'), task)])) break;
+  }
+  syscallReturn(k, task);
+  return done;
+}
+
+/**
+ * open + read + close of `n` /proc files (seq_file based): the proc dentry and inode are looked
+ * up and stay cached; the file, the seq_file and its one-page buffer live only for the read.
+ */
+export function taskProcRead(k: Kernel, task: Task, n: number): number {
+  live(task);
+  count(n);
+  let done = 0;
+  const procInode = k.cache('proc_inode_cache');
+  for (; done < n && !task.exited; done++) {
+    const id = dAlloc(k, task, 8, procInode);
+    if (id < 0) break;
+    dLruAdd(k, id);
+    const filp = kmemCacheAlloc(k, k.cache('filp'), task);
+    const seq = filp === ALLOC_FAILED ? ALLOC_FAILED : kmemCacheAlloc(k, k.cache('seq_file'), task);
+    const buf = seq === ALLOC_FAILED ? ALLOC_FAILED : kmalloc(k, SEQ_BUF_SIZE, task, true, false);
+    for (const a of [buf, seq, filp]) if (a !== ALLOC_FAILED) kmemCacheFree(k, a, task.cpu);
+    if (buf === ALLOC_FAILED) break;
+  }
+  syscallReturn(k, task);
+  return done;
+}
+
+/**
+ * write() of `n` new pages of a file: page-cache pages charged to the memcg, as reads are, plus
+ * the buffer_heads ext4 attaches to each written page (PAGE_SIZE / blocksize of them, allocated
+ * with __GFP_ACCOUNT for the page's memcg, reclaimable); they go when the page is reclaimed.
+ */
+export function taskPagecacheWrite(k: Kernel, task: Task, n: number): number {
+  live(task);
+  count(n);
+  const perPage = Math.max(1, Math.floor(k.pageSize / FS_BLOCK_SIZE));
+  const bh = k.cache('buffer_head');
+  let done = 0;
+  for (; done < n && !task.exited; done++) {
+    if (taskPagecacheRead(k, task, 1) !== 1) break;
+    const memcg = task.memcg.parent ? task.memcg : k.rootMemcg;
+    const pfn = memcg.fileLru[memcg.fileLru.length - 1];
+    const heads: number[] = [];
+    for (let i = 0; i < perPage; i++) {
+      const a = kmemCacheAlloc(k, bh, task, true);
+      if (a === ALLOC_FAILED) break;
+      heads.push(a);
+    }
+    k.pageBuffers.set(pfn, heads);
   }
   syscallReturn(k, task);
   return done;

@@ -88,7 +88,15 @@ export {
   taskAnonFault,
   taskAnonFree,
   taskPagecacheRead,
+  taskPagecacheWrite,
+  taskEpoll,
+  taskInotify,
+  taskPipe,
+  taskSignalfd,
+  taskProcRead,
+  FS_INODE_CACHES,
 } from './activity.js';
+export type { FsName } from './activity.js';
 
 // reclaim
 export { dropCaches } from './vmscan.js';

@@ -98,6 +98,7 @@ export function checkInvariants(k: Kernel): string[] {
     if (!allocated.has(addr)) bad.push(`${what} holds ${addr}, which is not an allocated object`);
   };
   for (const a of k.bootObjects) own(a, 'boot');
+  for (const heads of k.pageBuffers.values()) for (const a of heads) own(a, 'buffer_head');
   for (const s of k.caches) if (s && !s.destroyed) for (const a of s.metaObjects) own(a, `${s.name} metadata`);
   for (const task of k.tasks.values()) {
     own(task.taskStruct, 'task_struct');

@@ -80,6 +80,8 @@ export class Kernel {
   readonly dmesg: string[] = [];
   /** objects the kernel itself holds since boot (sysfs/procfs kernfs nodes) */
   readonly bootObjects: number[] = [];
+  /** buffer_heads attached to written page-cache pages, by PFN */
+  readonly pageBuffers = new Map<number, number[]>();
   rootMemcg!: MemCgroup;
   dentryCache!: KmemCache;
   nextCssId = 1;

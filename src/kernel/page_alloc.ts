@@ -26,6 +26,14 @@ export const enum PageKind {
 }
 export const NR_PAGE_KINDS = 11;
 
+/**
+ * Per-CPU page lists (struct per_cpu_pages) for order-0 pages, kept here per node: zone_batchsize()
+ * of a multi-GiB zone gives batch 63, and pcp->high is 6 * batch. Pages on these lists are free
+ * (counted in MemFree here) but not buddy pages.
+ */
+const PCP_BATCH = 63;
+const PCP_HIGH = 6 * PCP_BATCH;
+
 export interface NodeRange {
   nid: number;
   startPfn: number;
@@ -54,6 +62,8 @@ export class PageAllocator {
   readonly counts: Float64Array[];
   nrAllocs = 0;
   nrFrees = 0;
+  /** order-0 pages cached per node (per_cpu_pages), as a stack */
+  private pcp: number[][] = [];
 
   constructor(totalPages: number, nrNodes: number) {
     this.totalPages = totalPages;
@@ -72,6 +82,7 @@ export class PageAllocator {
       this.nodes.push({ nid, startPfn: start, endPfn: end });
       this.freeLists.push(Array.from({ length: MAX_ORDER }, () => new Set<number>()));
       this.counts.push(new Float64Array(NR_PAGE_KINDS));
+      this.pcp.push([]);
       // carve the node into maximal aligned blocks
       let pfn = start;
       while (pfn < end) {
@@ -113,7 +124,12 @@ export class PageAllocator {
   alloc(order: number, nid: number, kind: PageKind): number {
     for (let i = 0; i < this.nodes.length; i++) {
       const n = (nid + i) % this.nodes.length;
-      const pfn = this.allocOnNode(order, n);
+      let pfn = this.allocOnNode(order, n);
+      if (pfn < 0 && this.pcp[n].length) {
+        // drain_all_pages: give the per-CPU lists back so that blocks can merge, then retry
+        this.drainPcp();
+        pfn = this.allocOnNode(order, n);
+      }
       if (pfn >= 0) {
         const nr = 1 << order;
         this.kind.fill(kind, pfn, pfn + nr);
@@ -129,6 +145,22 @@ export class PageAllocator {
   }
 
   private allocOnNode(order: number, nid: number): number {
+    if (order === 0) {
+      const pcp = this.pcp[nid];
+      if (pcp.length === 0) {
+        // rmqueue_bulk: refill a batch from the buddy lists
+        for (let i = 0; i < PCP_BATCH; i++) {
+          const pfn = this.buddyAlloc(0, nid);
+          if (pfn < 0) break;
+          pcp.push(pfn);
+        }
+      }
+      return pcp.length ? pcp.pop()! : -1;
+    }
+    return this.buddyAlloc(order, nid);
+  }
+
+  private buddyAlloc(order: number, nid: number): number {
     const lists = this.freeLists[nid];
     let o = order;
     while (o < MAX_ORDER && lists[o].size === 0) o++;
@@ -156,6 +188,25 @@ export class PageAllocator {
     this.memcgId.fill(0, pfn, pfn + nr);
     this.headOrder[pfn] = -1;
     this.nrFrees += nr;
+    if (order === 0) {
+      const pcp = this.pcp[nid];
+      pcp.push(pfn);
+      // free_pcppages_bulk: over pcp->high, a batch goes back to the buddy lists
+      if (pcp.length > PCP_HIGH) for (const p of pcp.splice(0, PCP_BATCH)) this.buddyFree(p, 0, nid);
+      return;
+    }
+    this.buddyFree(pfn, order, nid);
+  }
+
+  /** drain_all_pages: every per-CPU list back to the buddy lists. */
+  drainPcp(): void {
+    for (let nid = 0; nid < this.pcp.length; nid++) {
+      for (const p of this.pcp[nid]) this.buddyFree(p, 0, nid);
+      this.pcp[nid] = [];
+    }
+  }
+
+  private buddyFree(pfn: number, order: number, nid: number): void {
     const node = this.nodes[nid];
     let o = order;
     let p = pfn;

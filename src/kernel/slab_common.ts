@@ -65,6 +65,9 @@ export class KmemCache {
   readonly nrSlabs: Float64Array;
   readonly totalObjects: Float64Array;
   nrAllocated = 0;
+  /** objects allocated and freed since creation (CONFIG_SLUB_STATS' alloc/free totals) */
+  nrAllocs = 0;
+  nrFrees = 0;
   nrSlabsAllocated = 0;
   nrSlabsFreed = 0;
   /** recycled freelist chains */
@@ -341,6 +344,20 @@ export const BOOT_CACHES: CacheSpec[] = [
   { name: 'UNIX', objectSize: 1024, flags: H | A },
   { name: 'UDP', objectSize: 1152, flags: H | A },
   { name: 'TCP', objectSize: 2304, flags: H | A },
+  { name: 'UDPv6', objectSize: 1344, flags: H | A },
+  { name: 'TCPv6', objectSize: 2432, flags: H | A },
+  // fs/eventpoll.c: struct epitem, struct eppoll_entry
+  { name: 'eventpoll_epi', objectSize: 128, flags: H | A },
+  { name: 'eventpoll_pwq', objectSize: 72, flags: A },
+  // fs/notify: struct inotify_inode_mark (accounted), fsnotify_mark_connector (not in 5.x)
+  { name: 'inotify_inode_mark', objectSize: 88, flags: A },
+  { name: 'fsnotify_mark_connector', objectSize: 32, flags: 0 },
+  // fs/seq_file.c: struct seq_file
+  { name: 'seq_file', objectSize: 120, flags: A },
+  // fs/signalfd.c: struct signalfd_ctx (a sigset_t)
+  { name: 'signalfd_ctx', objectSize: 8, flags: A },
+  // kernel/signal.c: struct sigqueue (accounted only since 5.16)
+  { name: 'sigqueue', objectSize: 80, flags: 0 },
 ];
 
 /** Creates the boot set: kmem_cache(_node), kmalloc-N, kmalloc-rcl-N, then the named caches. */

@@ -111,6 +111,7 @@ export function slubAlloc(k: Kernel, s: KmemCache, cpu: number): number {
       t.freeHead[slab] = t.links[slab]![idx];
       t.inuse[slab]++;
       s.nrAllocated++;
+      s.nrAllocs++;
       t.lastSlab = slab;
       t.lastIdx = idx;
       return t.pfn[slab] * k.pageSize + idx * s.size;
@@ -145,6 +146,7 @@ function slubAllocSlow(k: Kernel, s: KmemCache, cpu: number): number {
   t.freeHead[slab] = t.links[slab]![idx];
   t.inuse[slab]++;
   s.nrAllocated++;
+  s.nrAllocs++;
   t.lastSlab = slab;
   t.lastIdx = idx;
   return t.pfn[slab] * k.pageSize + idx * s.size;
@@ -256,6 +258,7 @@ export function slubFree(k: Kernel, s: KmemCache, slab: number, idx: number, cpu
   t.freeHead[slab] = idx;
   t.inuse[slab]--;
   s.nrAllocated--;
+  s.nrFrees++;
   const st = t.state[slab];
   if (st === SLAB_CPU || st === SLAB_CPU_PARTIAL) return;
   if (st === SLAB_FULL) {

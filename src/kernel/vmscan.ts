@@ -40,6 +40,12 @@ function shrinkFileLru(k: Kernel, m: MemCgroup, nr: number, cpu: number): number
   let freed = 0;
   while (freed < nr && m.fileLruHead < m.fileLru.length) {
     const pfn = m.fileLru[m.fileLruHead++];
+    const heads = k.pageBuffers.get(pfn);
+    if (heads) {
+      // try_to_free_buffers: the page's buffer_heads go with it
+      for (const a of heads) kmemCacheFree(k, a, cpu);
+      k.pageBuffers.delete(pfn);
+    }
     const id = k.pages.memcgId[pfn];
     k.pages.free(pfn, 0);
     if (id) {

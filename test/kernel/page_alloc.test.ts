@@ -15,6 +15,7 @@ describe('buddy page allocator', () => {
     expect(pa.count(PageKind.Anon)).toBe(got.reduce((a, [, o]) => a + (1 << o), 0));
     for (const [pfn, order] of got.reverse()) pa.free(pfn, order);
     expect(pa.count(PageKind.Free)).toBe(4096);
+    pa.drainPcp();
     // fully coalesced: the node is four max-order blocks again
     const blocks = [0, 1, 2, 3].map(() => pa.alloc(10, 0, PageKind.File)).sort((a, b) => a - b);
     expect(blocks).toEqual([0, 1024, 2048, 3072]);

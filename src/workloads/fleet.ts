@@ -1,0 +1,111 @@
+/**
+ * `fleet`: a production-like host, for the cover letter's fleet figures ("slab utilization ...
+ * in most cases between 45% and 65% ... turning kmem accounting off brings it to high 90s ...
+ * on average, the size of slab memory has been reduced by 35-45%"). No single host looks like
+ * another; this one runs a mix of the other scenarios' behaviours at once, as a shared
+ * production machine does:
+ *  - the distribution's services (boot.ts, server profile), up for the whole run;
+ *  - a database tier: mysqld.service under a steady OLTP load (sysbench_oltp.ts' model), its
+ *    client in a separate load-generator unit;
+ *  - a web tier: web.service, a threaded server accepting short TCP connections (accept,
+ *    read a few cached files, a request buffer, respond, close) from its worker threads;
+ *  - batch work: a CI build job in its own transient unit (kernel_build.ts' compile pipeline,
+ *    a smaller tree) every 5 minutes;
+ *  - configuration management every 5 minutes (a chef/puppet run: a oneshot unit that reads a
+ *    few thousand files and forks ~50 commands), and log rotation;
+ *  - monitoring and cron jobs as transient units every 10 s (cgroup_churn.ts' model).
+ * 15 minutes of virtual time. Parameters are those of the scenarios reused; the web tier
+ * serves ~200 requests/s over 32 worker threads; CI builds 300 units each.
+ */
+import { taskCloseFiles, taskCloseSockets, taskExit, taskFork, taskKfree, taskKmalloc, taskOpenFiles, taskSocket } from '../kernel/index.js';
+import type { Task } from '../kernel/index.js';
+import type { WorkloadContext, WorkloadSpec } from './types.js';
+import { scaled } from './types.js';
+import type { Actor } from './sim.js';
+import { MS, SEC } from './sim.js';
+import { FileSet } from './files.js';
+import { SystemdHost, oneshot } from './systemd.js';
+import type { ProgramSpec } from './systemd.js';
+import { MIGRATE_BUSY, startHostBoot } from './boot.js';
+import { wakeTask } from './sched.js';
+import { mysqld, oltpParams, sysbenchClient } from './sysbench_oltp.js';
+import type { MysqldState } from './sysbench_oltp.js';
+import { churnLoop, churnParams } from './cgroup_churn.js';
+import { ciBuild } from './kernel_build.js';
+import type { WorkloadRng } from './rng.js';
+
+const WEB: ProgramSpec = { comm: 'httpd', libs: 50, dataFiles: 300, dataSet: 'share', negLookups: 30, anonKb: 32 * 1024 };
+const CONFIG_MGMT: ProgramSpec = { comm: 'ruby', libs: 40, dataFiles: 3000, dataSet: 'share', negLookups: 200, anonKb: 80 * 1024 };
+
+/** A threaded web server: each request is a short TCP connection served by a worker thread. */
+function* webService(ctx: WorkloadContext, host: SystemdHost, rng: WorkloadRng, untilNs: number): Actor {
+  const k = ctx.k;
+  const cg = host.mkdirP('/system.slice/web.service');
+  const main = yield* host.spawn(cg, WEB, MIGRATE_BUSY);
+  const docroot = new FileSet({ name: '/var/www', nrFiles: 5000, meanBytes: 16 * 1024, skew: 2 });
+  const workers: Task[] = [];
+  for (let i = 0; i < 32; i++) workers.push(taskFork(k, main, { thread: true }));
+  taskSocket(k, main, 1, 'tcp');
+  const requestGapNs = SEC / 200;
+  while (ctx.loop.nowNs < untilNs) {
+    yield rng.exp(requestGapNs);
+    if (main.exited) return;
+    const w = workers[rng.int(workers.length)];
+    wakeTask(ctx, w, MIGRATE_BUSY);
+    taskSocket(k, w, 1, 'tcp');
+    docroot.touch(ctx, w, 2, true);
+    taskOpenFiles(k, w, 1);
+    const buf = taskKmalloc(k, w, 2048, { account: true });
+    taskKfree(k, w, buf);
+    taskCloseFiles(k, w, 1);
+    taskCloseSockets(k, w, 1);
+  }
+}
+
+function* periodic(ctx: WorkloadContext, everyNs: number, untilNs: number, start: (n: number) => Actor): Actor {
+  for (let n = 1; ctx.loop.nowNs + everyNs < untilNs; n++) {
+    yield everyNs;
+    ctx.loop.spawn(start(n));
+  }
+}
+
+export const FLEET_RUN_NS = 15 * 60 * SEC;
+
+export const fleet: WorkloadSpec = {
+  name: 'fleet',
+  description: 'a production-like host: services, a database under load, a web tier, CI builds, config management, cron churn (15 min)',
+  defaultMachine: 'desktop',
+  cgroup: '/system.slice',
+  *steps(ctx) {
+    const endNs = Math.max(120 * SEC, scaled(ctx, FLEET_RUN_NS / SEC) * SEC);
+    const host = startHostBoot(ctx, 'server', endNs);
+    const rng = ctx.rng;
+    // the database tier
+    const p = { ...oltpParams(ctx), runNs: endNs - 80 * SEC };
+    const db: MysqldState = {};
+    ctx.loop.spawn(mysqld(ctx, host, p, rng.fork(), db, endNs), 30 * SEC);
+    const lrng = rng.fork();
+    ctx.loop.spawn(
+      (function* (): Actor {
+        while (!db.ready) yield 500 * MS;
+        yield* sysbenchClient(ctx, host, p, lrng, db, '/system.slice/loadgen.service');
+      })(),
+      40 * SEC,
+    );
+    ctx.loop.spawn(webService(ctx, host, rng.fork(), endNs), 35 * SEC);
+    // batch and management work
+    const crng = rng.fork();
+    ctx.loop.spawn(periodic(ctx, 300 * SEC, endNs, (n) => ciBuild(ctx, host, `/system.slice/ci-job-${n}.service`, 300, crng.fork())), 0);
+    const mrng = rng.fork();
+    ctx.loop.spawn(
+      periodic(ctx, 300 * SEC, endNs, (n) =>
+        oneshot(host, `/system.slice/chef-client-${n}.service`, CONFIG_MGMT, mrng.fork(), { runMs: 40_000, helpers: 50, migrate: MIGRATE_BUSY }),
+      ),
+      60 * SEC,
+    );
+    const churn = { ...churnParams(ctx), periodNs: 10 * SEC };
+    churn.units = Math.floor((endNs - 90 * SEC) / churn.periodNs);
+    ctx.loop.spawn(churnLoop(ctx, host, churn, rng.fork(), 1000), 90 * SEC);
+    yield* ctx.loop.run();
+  },
+};

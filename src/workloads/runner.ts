@@ -1,0 +1,72 @@
+/**
+ * Drives a workload's steps against a kernel: every step's virtual time is handed to
+ * clockAdvance (which runs timers and deferred work), cut at every sampling boundary so that a
+ * sampler sees the kernel exactly every `sampleEveryNs` of virtual time, as the thread's report
+ * sampled every 5 s. The run is synchronous and deterministic.
+ */
+import { clockAdvance } from '../kernel/index.js';
+import type { Kernel } from '../kernel/index.js';
+import type { WorkloadSpec } from './types.js';
+import { WorkloadRng } from './rng.js';
+import { EventLoop } from './sim.js';
+
+export interface RunOptions {
+  seed?: number;
+  scale?: number;
+  /** called at t = every, 2·every, ... and once more at the end (virtual ns since the start) */
+  onSample?: (k: Kernel, tNs: number) => void;
+  sampleEveryNs?: number;
+  /** called after every step with the virtual time reached (progress bars) */
+  onProgress?: (tNs: number) => void;
+}
+
+export interface WorkloadResult {
+  name: string;
+  seed: number;
+  scale: number;
+  /** virtual time the workload covered, ns */
+  virtualNs: number;
+  steps: number;
+  samples: number;
+  /** actors ended early by a kernel error (OOM kill, ENOMEM) */
+  aborted: number;
+  wallMs: number;
+  /** the cgroup a comparison reports */
+  cgroup: string;
+}
+
+export const SAMPLE_EVERY_NS = 5_000_000_000;
+
+export function runSteps(k: Kernel, w: WorkloadSpec, opts: RunOptions = {}): WorkloadResult {
+  const seed = opts.seed ?? k.config.seed;
+  const scale = opts.scale ?? 1;
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError('scale must be a positive number');
+  const every = opts.sampleEveryNs ?? SAMPLE_EVERY_NS;
+  const loop = new EventLoop();
+  const ctx = { k, rng: new WorkloadRng(seed), scale, loop };
+  const t0 = performance.now();
+  const startNs = k.nowNs();
+  let nextSample = every;
+  let steps = 0;
+  let samples = 0;
+  for (const dt of w.steps(ctx)) {
+    steps++;
+    let left = Math.max(0, dt);
+    while (opts.onSample && k.nowNs() - startNs + left >= nextSample) {
+      const part = nextSample - (k.nowNs() - startNs);
+      clockAdvance(k, part);
+      left -= part;
+      opts.onSample(k, nextSample);
+      samples++;
+      nextSample += every;
+    }
+    if (left > 0) clockAdvance(k, left);
+    opts.onProgress?.(k.nowNs() - startNs);
+  }
+  const virtualNs = k.nowNs() - startNs;
+  if (opts.onSample) {
+    opts.onSample(k, virtualNs);
+    samples++;
+  }
+  return { name: w.name, seed, scale, virtualNs, steps, samples, aborted: loop.nrAborted, wallMs: performance.now() - t0, cgroup: w.cgroup };
+}

@@ -1,0 +1,224 @@
+/**
+ * `sysbench-oltp`: Bharata B Rao's first table — "Sysbench oltp_read_write with mysqld running
+ * as part of a mem cgroup (Sampling every 5s)" on a 10-core POWER8 host.
+ *
+ * What is modelled:
+ *  - the host boots first (a server distribution under systemd, see boot.ts): the report's
+ *    Slab figures are the whole host's, and its "Slab right after boot" row shows that most
+ *    of the slab is the host's, not mysqld's;
+ *  - mysqld.service starts (t = 60 s): exec and libraries, its data directory (system schema
+ *    and the benchmark tables: lookups, opened and held), InnoDB's background threads, the
+ *    listening sockets, the buffer pool (anonymous memory, touched as it warms up);
+ *  - the sysbench client runs from the administrator's ssh session (t = 70 s): it opens
+ *    `threads` connections; mysqld's acceptor thread accepts each (a TCP socket: sock inode,
+ *    dentry, file, TCP sock) and creates a connection thread for it (task_struct, kernel stack
+ *    from the thread_stack cache on 64 KiB pages, pid) — all on the acceptor's CPU;
+ *  - the run: each client thread sends transactions; the connection thread wakes (on an idle
+ *    CPU if its previous one is busy), reads pages of the tables into the page cache as the
+ *    working set is first touched, and appends to the redo log and the binary log (page cache
+ *    growing, radix tree nodes charged to mysqld); the background threads wake periodically
+ *    (page cleaners, log writer, purge);
+ *  - the client disconnects at the end; mysqld keeps running.
+ *
+ * Parameters (MySQL 8.0 and sysbench 1.0 defaults unless stated; none chosen from a result):
+ *  - InnoDB background threads ~35 (4 read + 4 write I/O, 4 page cleaners, 4 purge, master,
+ *    monitor, log writer/flusher/checkpointer, dict stats, buffer dump, FTS, timers...);
+ *    innodb_buffer_pool_size 128 MiB (default); data files use buffered I/O (flush method fsync).
+ *  - sysbench prepare with --tables=4 --table-size=100000 (~24 MB per table on disk);
+ *    --threads=32 (a common setting for a 10-core host); --time=180.
+ *  - oltp_read_write: 18 statements per transaction, ~1.5 KB of redo per transaction; the redo
+ *    log is circular (2 × 48 MiB files, the 5.7 default), the binary log is off (the 5.7 and
+ *    MariaDB default); ~2,000 transactions/s over 32 connections (fsync at every commit), so
+ *    each connection has a transaction every ~15 ms.
+ *  - sysbench opens its connections at once; mysqld's acceptor thread takes them from the
+ *    listen backlog in one go, creating the connection threads on its CPU.
+ *  - wakeups of connection threads land on another CPU half of the time (32 busy threads on
+ *    an 80-thread SMT8 machine: select_idle_sibling finds an idle sibling elsewhere).
+ */
+import { taskAnonFault, taskFork, taskOpenFiles, taskPagecacheRead, taskSocket, taskCloseSockets, taskExit } from '../kernel/index.js';
+import type { Task } from '../kernel/index.js';
+import type { WorkloadContext, WorkloadSpec } from './types.js';
+import { scaled } from './types.js';
+import type { Actor } from './sim.js';
+import { MS, SEC } from './sim.js';
+import { FileSet } from './files.js';
+import { SystemdHost } from './systemd.js';
+import type { ProgramSpec } from './systemd.js';
+import { startHostBoot } from './boot.js';
+import { wakeTask } from './sched.js';
+import type { WorkloadRng } from './rng.js';
+
+export const MYSQLD_UNIT = '/system.slice/mysqld.service';
+
+export interface OltpParams {
+  tables: number;
+  tableBytes: number;
+  clientThreads: number;
+  runNs: number;
+  bgThreads: number;
+  bufferPoolBytes: number;
+  redoBytesPerTxn: number;
+  redoLogBytes: number;
+  /** mean gap between a connection's transactions (client round trips + CPU) */
+  txnGapNs: number;
+  migrate: number;
+}
+
+export function oltpParams(ctx: WorkloadContext): OltpParams {
+  return {
+    tables: 4,
+    tableBytes: 24 * 1024 * 1024,
+    clientThreads: 32,
+    runNs: scaled(ctx, 180) * SEC,
+    bgThreads: 35,
+    bufferPoolBytes: 128 * 1024 * 1024,
+    redoBytesPerTxn: 1536,
+    redoLogBytes: 2 * 48 * 1024 * 1024,
+    txnGapNs: 15 * MS,
+    migrate: 0.5,
+  };
+}
+
+const MYSQLD: ProgramSpec = { comm: 'mysqld', libs: 40, dataFiles: 0, negLookups: 30, anonKb: 64 * 1024 };
+const SYSBENCH: ProgramSpec = { comm: 'sysbench', libs: 25, dataFiles: 40, dataSet: 'share', negLookups: 20, anonKb: 16 * 1024 };
+
+/**
+ * A log written sequentially: new pages reach the page cache as it grows; a circular log
+ * (InnoDB's redo) stops adding pages once it has wrapped.
+ */
+class LogFile {
+  private bytes = 0;
+  constructor(
+    private readonly pageSize: number,
+    private readonly capBytes = Infinity,
+  ) {}
+  append(ctx: WorkloadContext, t: Task, n: number): void {
+    const before = Math.ceil(Math.min(this.bytes, this.capBytes) / this.pageSize);
+    this.bytes += n;
+    const pages = Math.ceil(Math.min(this.bytes, this.capBytes) / this.pageSize) - before;
+    if (pages > 0 && !t.exited) taskPagecacheRead(ctx.k, t, pages);
+  }
+}
+
+/** The mysqld server: started by systemd; returns its acceptor thread via `out`. */
+export interface MysqldState {
+  main?: Task;
+  acceptor?: Task;
+  redo?: LogFile;
+  ready?: boolean;
+}
+
+export function* mysqld(ctx: WorkloadContext, host: SystemdHost, p: OltpParams, rng: WorkloadRng, out: MysqldState, untilNs: number): Actor {
+  const k = ctx.k;
+  const cg = host.mkdirP(MYSQLD_UNIT);
+  const main = yield* host.spawn(cg, MYSQLD, p.migrate);
+  out.main = main;
+  // the data directory: the system schema (~150 files) and the benchmark tables
+  const datadir = new FileSet({ name: '/var/lib/mysql', nrFiles: 200 + p.tables, meanBytes: 0, skew: 1 });
+  datadir.touchRange(ctx, main, 0, 200 + p.tables, false);
+  taskOpenFiles(k, main, 60 + p.tables);
+  const bg: Task[] = [];
+  for (let i = 0; i < p.bgThreads; i++) {
+    const th = taskFork(k, main, { thread: true });
+    bg.push(th);
+    wakeTask(ctx, th, 1);
+    yield rng.around(2 * MS);
+  }
+  taskSocket(k, main, 1, 'tcp');
+  taskSocket(k, main, 1, 'unix');
+  const acceptor = bg[0];
+  const redo = new LogFile(k.pageSize, p.redoLogBytes);
+  out.acceptor = acceptor;
+  out.redo = redo;
+  out.ready = true;
+  // background threads: page cleaners, log writer, purge... wake about once a second each
+  let warm = 0;
+  const warmPages = Math.ceil(p.bufferPoolBytes / k.pageSize);
+  while (ctx.loop.nowNs < untilNs) {
+    yield rng.exp(SEC / p.bgThreads);
+    if (main.exited) return;
+    const th = bg[rng.int(bg.length)];
+    wakeTask(ctx, th, p.migrate);
+    redo.append(ctx, th, 512);
+    // the buffer pool is touched as pages are read in (first minute of the run)
+    if (warm < warmPages) {
+      const n = Math.min(warmPages - warm, Math.ceil(warmPages / 120));
+      taskAnonFault(k, th, n);
+      warm += n;
+    }
+    if (ctx.loop.nowNs + SEC > untilNs) break;
+  }
+}
+
+/** sysbench oltp_read_write: `clientThreads` connections, each a mysqld connection thread. */
+export function* sysbenchClient(ctx: WorkloadContext, host: SystemdHost, p: OltpParams, rng: WorkloadRng, server: MysqldState, session: string): Actor {
+  const k = ctx.k;
+  const client = yield* host.spawn(session, SYSBENCH, p.migrate);
+  const acceptor = server.acceptor!;
+  const redo = server.redo!;
+  const tablePages = Math.ceil((p.tables * p.tableBytes) / k.pageSize);
+  let tableRead = 0;
+  const conns: Actor[] = [];
+  const endAt = ctx.loop.nowNs + p.runNs;
+  // the acceptor wakes once for the burst of connections and drains the backlog on its CPU
+  wakeTask(ctx, acceptor, p.migrate);
+  for (let i = 0; i < p.clientThreads; i++) {
+    const ct = taskFork(k, client, { thread: true });
+    wakeTask(ctx, ct, 1);
+    taskSocket(k, ct, 1, 'tcp');
+    if (acceptor.exited) return;
+    taskSocket(k, acceptor, 1, 'tcp');
+    const conn = taskFork(k, acceptor, { thread: true });
+    const crng = rng.fork();
+    conns.push(
+      (function* (): Actor {
+        yield crng.around(5 * MS);
+        while (ctx.loop.nowNs < endAt) {
+          yield crng.exp(p.txnGapNs);
+          if (conn.exited || ct.exited) return;
+          wakeTask(ctx, ct, p.migrate);
+          wakeTask(ctx, conn, p.migrate);
+          // first touches of table pages come through the page cache (buffered I/O)
+          if (tableRead < tablePages && crng.chance(0.5)) {
+            taskPagecacheRead(k, conn, 1);
+            tableRead++;
+          }
+          redo.append(ctx, conn, p.redoBytesPerTxn);
+        }
+        if (!conn.exited) taskExit(k, conn);
+        if (!ct.exited) taskExit(k, ct);
+      })(),
+    );
+  }
+  for (const c of conns) ctx.loop.spawn(c);
+  yield Math.max(0, endAt - ctx.loop.nowNs) + 100 * MS;
+  // connections closed: the client's sockets go with its exit, the server closes its side
+  if (!acceptor.exited) taskCloseSockets(k, acceptor, p.clientThreads);
+  if (!client.exited) taskExit(k, client);
+}
+
+export const SYSBENCH_START_NS = 60 * SEC;
+
+export const sysbenchOltp: WorkloadSpec = {
+  name: 'sysbench-oltp',
+  description: 'a booted server host, mysqld in its own cgroup, sysbench oltp_read_write with 32 connections for 180 s',
+  defaultMachine: 'power8',
+  cgroup: MYSQLD_UNIT,
+  *steps(ctx) {
+    const p = oltpParams(ctx);
+    const endNs = SYSBENCH_START_NS + 15 * SEC + p.runNs + 5 * SEC;
+    const host = startHostBoot(ctx, 'server', endNs);
+    const server: MysqldState = {};
+    ctx.loop.spawn(mysqld(ctx, host, p, ctx.rng.fork(), server, endNs), SYSBENCH_START_NS);
+    const rng = ctx.rng.fork();
+    ctx.loop.spawn(
+      (function* (): Actor {
+        while (!server.ready) yield 500 * MS;
+        yield 5 * SEC;
+        yield* sysbenchClient(ctx, host, p, rng, server, '/user.slice/user-0.slice/session-1.scope');
+      })(),
+      SYSBENCH_START_NS,
+    );
+    yield* ctx.loop.run();
+  },
+};

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { bootKernel } from '../../src/kernel/index.js';
+import { runComparison } from '../../src/compare/run.js';
+import type { Comparison } from '../../src/compare/run.js';
+import { comparisonJson, formatComparison } from '../../src/compare/table.js';
+import { renderPlotSvg } from '../../src/compare/plot.js';
+import { slabUtilization } from '../../src/compare/utilization.js';
+
+/** The direction of every effect the seed describes, on small runs. */
+describe('compare: the effects have the seed\'s direction', () => {
+  let churn: Comparison;
+  let boot: Comparison;
+
+  it('cgroup-churn: dying cgroups pile up under legacy, and fall to zero under objcg only after deferred work', () => {
+    churn = runComparison({ workload: 'cgroup-churn', seed: 1, scale: 0.03 });
+    const units = 30;
+    expect(churn.legacy.nrDying).toBeGreaterThanOrEqual(units - 2);
+    expect(churn.objcg.nrDyingAtEnd).toBeGreaterThanOrEqual(1);
+    expect(churn.objcg.nrDying).toBe(0);
+    expect(churn.none.nrDying).toBe(0);
+    expect(churn.legacy.slabPages).toBeGreaterThan(churn.objcg.slabPages);
+    expect(churn.legacy.nrCaches).toBeGreaterThan(churn.objcg.nrCaches);
+  });
+
+  it('boot: legacy uses more slab pages and memory than objcg; none is close to objcg in utilization', () => {
+    boot = runComparison({ workload: 'boot', seed: 2, scale: 0.2 });
+    expect(boot.legacy.slabPages).toBeGreaterThan(boot.objcg.slabPages);
+    expect(boot.legacy.slabKb).toBeGreaterThan(boot.objcg.slabKb);
+    expect(boot.objcg.slabUtilization).toBeGreaterThan(boot.legacy.slabUtilization);
+    expect(Math.abs(boot.none.slabUtilization - boot.objcg.slabUtilization)).toBeLessThan(0.05);
+    expect(boot.objcg.slabKb).toBeGreaterThanOrEqual(boot.none.slabKb * 0.9);
+    // kmem accounting off charges nothing
+    expect(boot.none.kmemUsagePeakBytes).toBe(0);
+  });
+
+  it('prints the thread-shaped table and JSON with one object per controller', () => {
+    const text = formatComparison(churn);
+    for (const row of ['memory.kmem.usage_in_bytes', 'memory.usage_in_bytes', 'Slab: (kB)', 'slab utilization', 'slab pages', 'kmem_caches', 'nr_dying_descendants']) {
+      expect(text).toContain(row);
+    }
+    const json = comparisonJson(churn) as Record<string, Record<string, unknown>>;
+    for (const c of ['legacy', 'objcg', 'none']) {
+      for (const key of ['kmemUsagePeakBytes', 'memoryUsagePeakBytes', 'slabKb', 'slabUtilization', 'slabPages', 'nrCaches', 'nrDying']) {
+        expect(typeof json[c][key]).toBe('number');
+      }
+    }
+    expect(JSON.parse(JSON.stringify(json))).toBeTruthy();
+  });
+
+  it('renders the charts as SVG', async () => {
+    const svg = await renderPlotSvg(churn);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Slab');
+  });
+});
+
+describe('utilization', () => {
+  it('adds up over caches and stays within (0, 1]', () => {
+    const k = bootKernel({ controller: 'legacy', seed: 1 });
+    const u = slabUtilization(k);
+    expect(u.utilization).toBeGreaterThan(0);
+    expect(u.utilization).toBeLessThanOrEqual(1);
+    expect(u.perCache.reduce((a, c) => a + c.slabBytes, 0)).toBe(u.slabBytes);
+    expect(u.slabPages * k.pageSize).toBe(u.slabBytes);
+    expect(u.utilizationObjectSize).toBeLessThanOrEqual(u.utilization);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { bootKernel, checkInvariants, cgroupByPath, cgroupStat, forEachTask, KernelError, meminfo } from '../../src/kernel/index.js';
+import type { ControllerName } from '../../src/kernel/index.js';
+import { WORKLOADS, listWorkloads, runWorkload } from '../../src/workloads/index.js';
+
+/** Small but complete runs of every workload (scale shrinks volumes, never the mechanisms). */
+const SMALL: Array<{ name: string; machine: string; scale: number }> = [
+  { name: 'boot', machine: 'desktop', scale: 0.1 },
+  { name: 'sysbench-oltp', machine: 'power8', scale: 0.05 },
+  { name: 'kernel-build', machine: 'power8', scale: 0.01 },
+  { name: 'cgroup-churn', machine: 'desktop', scale: 0.02 },
+  { name: 'fleet', machine: 'desktop', scale: 0.1 },
+];
+
+describe('workload registry', () => {
+  it('lists every scenario with a description', () => {
+    expect(Object.keys(WORKLOADS).sort()).toEqual(['boot', 'cgroup-churn', 'fleet', 'kernel-build', 'sysbench-oltp']);
+    for (const w of listWorkloads()) {
+      expect(w.description.length).toBeGreaterThan(10);
+      expect(w.cgroup.startsWith('/')).toBe(true);
+    }
+  });
+
+  it('rejects an unknown workload with ENOENT', () => {
+    const k = bootKernel();
+    expect(() => runWorkload(k, 'no-such-workload')).toThrow(KernelError);
+    try {
+      runWorkload(k, 'no-such-workload');
+    } catch (e) {
+      expect((e as KernelError).code).toBe('ENOENT');
+    }
+  });
+});
+
+describe.each(SMALL)('$name (scale $scale)', ({ name, machine, scale }) => {
+  it.each(['objcg', 'legacy'] as ControllerName[])('runs under %s with the kernel invariants intact', (controller) => {
+    const k = bootKernel({ machine, controller, cgroupVersion: controller === 'legacy' ? 'v1' : 'v2', seed: 3 });
+    const r = runWorkload(k, name, { seed: 3, scale });
+    expect(r.virtualNs).toBeGreaterThan(0);
+    expect(r.aborted).toBe(0);
+    expect(checkInvariants(k)).toEqual([]);
+  });
+});
+
+describe('boot, the mount default', () => {
+  it('leaves cgroups, tasks and slab usage behind, quickly', () => {
+    const k = bootKernel({ seed: 1 });
+    const before = meminfo(k);
+    const r = runWorkload(k, 'boot', { seed: 1 });
+    expect(r.wallMs).toBeLessThan(5000);
+    expect(cgroupByPath(k, '/system.slice/systemd-journald.service')).toBeDefined();
+    expect(cgroupByPath(k, '/user.slice/user-1000.slice/user@1000.service/gnome-shell-wayland.service')).toBeDefined();
+    expect(cgroupStat(k, k.rootMemcg).nrDescendants).toBeGreaterThan(50);
+    expect([...forEachTask(k)].filter((t) => !t.kthread).length).toBeGreaterThan(100);
+    const after = meminfo(k);
+    expect(after.slabReclaimablePages + after.slabUnreclaimablePages).toBeGreaterThan(2 * (before.slabReclaimablePages + before.slabUnreclaimablePages));
+  });
+});
+
+describe('determinism', () => {
+  function trace(seed: number): number[] {
+    const k = bootKernel({ controller: 'legacy', cgroupVersion: 'v1', seed });
+    const out: number[] = [];
+    runWorkload(k, 'cgroup-churn', {
+      seed,
+      scale: 0.02,
+      sampleEveryNs: 10e9,
+      onSample: (kk) => {
+        const m = meminfo(kk);
+        out.push(m.slabReclaimablePages, m.slabUnreclaimablePages, kk.dentries.nrLive, cgroupStat(kk, kk.rootMemcg).nrDyingDescendants);
+      },
+    });
+    return out;
+  }
+
+  it('the same seed gives the same run, another seed a different one', () => {
+    const a = trace(7);
+    expect(trace(7)).toEqual(a);
+    expect(trace(8)).not.toEqual(a);
+  });
+
+  it('samples every 5 s of virtual time by default', () => {
+    const k = bootKernel({ seed: 2 });
+    const times: number[] = [];
+    const r = runWorkload(k, 'cgroup-churn', { seed: 2, scale: 0.01, onSample: (_k, t) => times.push(t) });
+    expect(times.slice(0, 3)).toEqual([5e9, 10e9, 15e9]);
+    expect(times[times.length - 1]).toBe(r.virtualNs);
+  });
+});
