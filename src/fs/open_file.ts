@@ -32,6 +32,26 @@ function internalError(e: unknown): never {
   throw new KernelError('EIO', `internal error: ${detail}`);
 }
 
+/**
+ * Rendered files by path, tagged with the kernel generation they were rendered at: a render at
+ * an unchanged generation would produce the same bytes, so it is reused (k.generation moves on
+ * every state change, the virtual clock included).
+ */
+export class RenderCache {
+  private readonly entries = new Map<string, { gen: number; buf: Buffer }>();
+  constructor(private readonly generation: () => number) {}
+
+  get(path: string, render: () => Buffer): Buffer {
+    const gen = this.generation();
+    const hit = this.entries.get(path);
+    if (hit && hit.gen === gen) return hit.buf;
+    const buf = render();
+    if (this.entries.size > 4096) this.entries.clear();
+    this.entries.set(path, { gen, buf });
+    return buf;
+  }
+}
+
 export class OpenFile {
   private snapshot: Buffer | null = null;
   private reply: Buffer = Buffer.alloc(0);
@@ -40,6 +60,7 @@ export class OpenFile {
   constructor(
     readonly node: FileNode,
     readonly flags: number,
+    private readonly cache?: RenderCache,
   ) {}
 
   get readable(): boolean {
@@ -66,7 +87,9 @@ export class OpenFile {
       }
     }
     if (!def.show) fail(def.readErrno ?? 'EINVAL');
-    if (offset === 0 || this.snapshot === null) this.snapshot = this.render();
+    if (offset === 0 || this.snapshot === null) {
+      this.snapshot = this.cache ? this.cache.get(this.node.path, () => this.render()) : this.render();
+    }
     if (offset >= this.snapshot.length) return Buffer.alloc(0);
     return this.snapshot.subarray(offset, Math.min(this.snapshot.length, offset + length));
   }

@@ -22,7 +22,7 @@ import { controlDir } from './control_dir.js';
 import type { FsState, TreeEnv } from './env.js';
 import { InodeTable } from './inode.js';
 import { childPath, type DirNode, type FsKind, type Node } from './node.js';
-import { OpenFile } from './open_file.js';
+import { OpenFile, RenderCache } from './open_file.js';
 import { procDir } from './procfs/dir.js';
 import { nodeRootDir } from './sysfs/node.js';
 import { slabDir } from './sysfs/slab.js';
@@ -112,6 +112,7 @@ export function createTree(kernel: Kernel, opts: TreeOptions = {}): Vfs {
 
   const open = new Map<number, OpenFile>();
   let nextFh = 1;
+  const renderCache = new RenderCache(() => kernel.generation);
   const attrs = new Map<number, AttrOverride>();
 
   /** Runs `fn`, turning errno errors into FsError(code, syscall, path) and anything else into EIO. */
@@ -203,7 +204,7 @@ export function createTree(kernel: Kernel, opts: TreeOptions = {}): Vfs {
     let fh = nextFh;
     while (open.has(fh)) fh = fh >= 0xfffffffe ? 1 : fh + 1;
     nextFh = fh >= 0xfffffffe ? 1 : fh + 1;
-    open.set(fh, new OpenFile(node, flags));
+    open.set(fh, new OpenFile(node, flags, renderCache));
     return fh;
   }
 
