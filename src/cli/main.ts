@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { mountCommand } from './commands/mount.js';
 import { umountCommand } from './commands/umount.js';
 import { registerCompare } from './commands/compare.js';
+import { registerSnapshot } from './commands/snapshot.js';
 import { handleError } from './errors.js';
 
 /** The program with every command registered; exported for tests. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   mountCommand(program);
   umountCommand(program);
   registerCompare(program);
+  registerSnapshot(program);
   return program;
 }
 
