@@ -10,7 +10,7 @@ import type { Task } from './task.js';
 import type { MemCgroup } from './cgroup.js';
 import type { KmemCache } from './slab_common.js';
 import type { ListLru } from './list_lru.js';
-import { ALLOC_FAILED, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
+import { ALLOC_FAILED, cacheOfObject, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
 
 /** DNAME_INLINE_LEN on 64-bit: shorter names live inside struct dentry. */
 export const DNAME_INLINE_LEN = 32;
@@ -136,25 +136,36 @@ export function dLruDel(k: Kernel, id: number): void {
   t.lru[id] = -1;
 }
 
-/** dput of the last reference + d_free: the dentry, its name and its inode go back to the slab. */
-export function dFree(k: Kernel, id: number, cpu: number): void {
+/**
+ * dput of the last reference + d_free: the dentry, its name and its inode go back to the slab.
+ * Returns the bytes of slab objects freed (slot sizes).
+ */
+export function dFree(k: Kernel, id: number, cpu: number): number {
   const t = k.dentries;
   dLruDel(k, id);
-  if (t.inode[id]) kmemCacheFree(k, t.inode[id], cpu);
-  if (t.name[id]) kmemCacheFree(k, t.name[id], cpu);
-  kmemCacheFree(k, t.addr[id], cpu);
+  let bytes = 0;
+  for (const a of [t.inode[id], t.name[id], t.addr[id]]) {
+    if (!a) continue;
+    const s = cacheOfObject(k, a);
+    bytes += s ? s.size : 0;
+    kmemCacheFree(k, a, cpu);
+  }
   t.releaseId(id);
+  return bytes;
 }
 
-/** prune_dcache_sb for one memcg's list: frees up to `nr` of the oldest unused dentries. */
-export function shrinkDcacheLru(k: Kernel, memcg: MemCgroup, nr: number, cpu: number): number {
-  const t = k.dentries;
+/**
+ * prune_dcache_sb for one memcg's list: frees up to `nr` of the oldest unused dentries.
+ * Returns how many were freed and the bytes of slab objects that released.
+ */
+export function shrinkDcacheLru(k: Kernel, memcg: MemCgroup, nr: number, cpu: number): { freed: number; bytes: number } {
   let freed = 0;
+  let bytes = 0;
   while (freed < nr && memcg.dentryLru.head >= 0) {
-    dFree(k, memcg.dentryLru.head, cpu);
+    bytes += dFree(k, memcg.dentryLru.head, cpu);
     freed++;
   }
-  return freed;
+  return { freed, bytes };
 }
 
 /** memcg_drain_all_list_lrus: a dead memcg's LRU items move to its parent's list. */
