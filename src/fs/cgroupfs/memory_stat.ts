@@ -60,6 +60,48 @@ export function renderMemoryStatV2(s: MemcgStat): string {
   return out;
 }
 
+/**
+ * v2 memory.stat as 5.8 prints it — the last kernel with the legacy slab controller, so the
+ * layout used under `--controller legacy`: no percpu key (memcg percpu accounting is 5.9), and
+ * the workingset keys without the anon/file split.
+ */
+export function renderMemoryStatV2Legacy(s: MemcgStat): string {
+  let out = '';
+  out += kv('anon', s.anon);
+  out += kv('file', s.file);
+  out += kv('kernel_stack', s.kernelStack);
+  out += kv('slab', s.slabReclaimable + s.slabUnreclaimable);
+  out += kv('sock', s.sock);
+  out += kv('shmem', s.shmem);
+  out += kv('file_mapped', s.fileMapped);
+  out += kv('file_dirty', s.fileDirty);
+  out += kv('file_writeback', s.fileWriteback);
+  out += kv('anon_thp', 0);
+  out += kv('inactive_anon', s.inactiveAnon);
+  out += kv('active_anon', s.activeAnon);
+  out += kv('inactive_file', s.inactiveFile);
+  out += kv('active_file', s.activeFile);
+  out += kv('unevictable', s.unevictable);
+  out += kv('slab_reclaimable', s.slabReclaimable);
+  out += kv('slab_unreclaimable', s.slabUnreclaimable);
+  out += kv('pgfault', s.pgfault);
+  out += kv('pgmajfault', s.pgmajfault);
+  out += kv('workingset_refault', s.workingsetRefault);
+  out += kv('workingset_activate', s.workingsetActivate);
+  out += kv('workingset_restore', 0);
+  out += kv('workingset_nodereclaim', s.workingsetNodereclaim);
+  out += kv('pgrefill', s.pgrefill);
+  out += kv('pgscan', s.pgscan);
+  out += kv('pgsteal', s.pgsteal);
+  out += kv('pgactivate', s.pgactivate);
+  out += kv('pgdeactivate', s.pgdeactivate);
+  out += kv('pglazyfree', 0);
+  out += kv('pglazyfreed', 0);
+  out += kv('thp_fault_alloc', 0);
+  out += kv('thp_collapse_alloc', 0);
+  return out;
+}
+
 /** The v1 memcg1_stats / memcg1_events / LRU block, with an optional "total_" prefix. */
 function v1Block(s: MemcgStat, prefix: string, pgpgin: number, pgpgout: number): string {
   let out = '';

@@ -25,7 +25,7 @@ import { maxOrBytes, u64 } from '../format.js';
 import type { FileDef } from '../node.js';
 import { kstrtoint, pageCounterMemparse } from '../parse.js';
 import { liveTasks, parseMaxOrInt, parsePid, pidLines, showMaxOrInt, type CgCtx } from './cgroup_ctx.js';
-import { renderMemoryStatV2 } from './memory_stat.js';
+import { renderMemoryStatV2, renderMemoryStatV2Legacy } from './memory_stat.js';
 
 const notOnRoot = (c: CgCtx): boolean => c.cg.parent !== null;
 
@@ -201,7 +201,8 @@ export const MEMORY_V2_FILES: readonly FileDef<CgCtx>[] = [
     name: 'memory.stat',
     mode: 0o444,
     exists: (c) => c.cg.parent === null || memoryEnabled(c),
-    show: (c) => renderMemoryStatV2(memcgStatHierarchical(c.env.k, c.cg)),
+    show: (c) =>
+      (c.env.k.controller === 'legacy' ? renderMemoryStatV2Legacy : renderMemoryStatV2)(memcgStatHierarchical(c.env.k, c.cg)),
   },
   {
     name: 'memory.oom.group',
