@@ -97,7 +97,7 @@ interface Reader {
 
 function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+    execFile(cmd, args, { timeout: Math.ceil(timeoutMs), maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
       resolve({ ok: !err, stdout: String(stdout), stderr: String(stderr || (err && err.message) || '') }),
     );
   });
