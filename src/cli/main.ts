@@ -9,6 +9,8 @@ import { mountCommand } from './commands/mount.js';
 import { umountCommand } from './commands/umount.js';
 import { registerCompare } from './commands/compare.js';
 import { registerSnapshot } from './commands/snapshot.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerDrgn } from './commands/drgn.js';
 import { handleError } from './errors.js';
 
 /** The program with every command registered; exported for tests. */
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   umountCommand(program);
   registerCompare(program);
   registerSnapshot(program);
+  registerInspect(program);
+  registerDrgn(program);
   return program;
 }
 

@@ -5,6 +5,7 @@
  */
 import { executeControlCommand, type ControlDeps } from '../control/commands.js';
 import { renderInfo } from '../control/info.js';
+import { SNAPSHOT_FILE_MODE, renderSnapshotFile } from '../inspect/snapshot_file.js';
 import type { TreeEnv } from './env.js';
 import type { InodeTable } from './inode.js';
 import { bindFile, childPath, indexTable, type DirNode, type FileDef, type Node } from './node.js';
@@ -24,6 +25,12 @@ export const CONTROL_FILES: readonly FileDef<ControlCtx>[] = [
     name: 'info',
     mode: 0o444,
     show: (c) => renderInfo(c.env.k),
+  },
+  {
+    // a consistent snapshot of the kernel's objects for `memcgfs inspect` / `memcgfs drgn`
+    name: 'snapshot',
+    mode: SNAPSHOT_FILE_MODE,
+    show: (c) => renderSnapshotFile(c.env.k),
   },
 ];
 

@@ -9,6 +9,7 @@
 import type { Kernel } from './kernel.js';
 import type { Task, Socket } from './task.js';
 import { fail } from './errno.js';
+import { syscallTick } from './clock.js';
 import { ALLOC_FAILED, cacheOfObject, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
 import { dAlloc, dFree, dLruAdd } from './dcache.js';
 import { PageKind } from './page_alloc.js';
@@ -40,6 +41,7 @@ export function taskLookupMissing(k: Kernel, task: Task, n: number, nameLen: num
   if (!Number.isInteger(nameLen) || nameLen < 1 || nameLen > 255) fail('EINVAL', 'name length must be 1..255');
   let done = 0;
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     const id = dAlloc(k, task, nameLen, null);
     if (id < 0) break;
     dLruAdd(k, id);
@@ -70,6 +72,7 @@ export function taskCreateFiles(k: Kernel, task: Task, n: number, nameLen = 12, 
   const inodeCache = k.cache(cacheName);
   let done = 0;
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     const id = dAlloc(k, task, nameLen, inodeCache);
     if (id < 0) break;
     if (fs !== 'tmpfs') dLruAdd(k, id);
@@ -103,6 +106,7 @@ export function taskOpenFiles(k: Kernel, task: Task, n: number): number {
   count(n);
   let done = 0;
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     const f = kmemCacheAlloc(k, k.cache('filp'), task);
     if (f === ALLOC_FAILED) break;
     task.leader.openFiles.push(f);
@@ -131,6 +135,7 @@ export function taskSocket(k: Kernel, task: Task, n: number, proto: keyof typeof
   if (!cacheName) fail('EINVAL', 'protocol must be tcp, udp, unix, tcp6 or udp6');
   let done = 0;
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     const dentry = dAlloc(k, task, 10, k.cache('sock_inode_cache'));
     if (dentry < 0) break;
     const filp = kmemCacheAlloc(k, k.cache('filp'), task);
@@ -207,6 +212,7 @@ export function taskAnonFault(k: Kernel, task: Task, n: number): number {
   if (!mm) fail('EINVAL', 'kernel threads have no user memory');
   let done = 0;
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     const memcg = task.memcg;
     if (!chargePageTo(k, memcg, 1, { cpu: task.cpu, task }, false)) break;
     if (task.exited) break;
@@ -245,6 +251,7 @@ export function taskPagecacheRead(k: Kernel, task: Task, n: number): number {
   count(n);
   let done = 0;
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     const memcg = task.memcg;
     if (!chargePageTo(k, memcg, 1, { cpu: task.cpu, task }, false)) break;
     if (task.exited) break;
@@ -302,6 +309,7 @@ export function taskEpoll(k: Kernel, task: Task, watches: number): number {
   const epi = k.cache('eventpoll_epi');
   const pwq = k.cache('eventpoll_pwq');
   for (; done < watches && !task.exited; done++) {
+    syscallTick(k);
     if (!holdGroup(k, task, [() => kmemCacheAlloc(k, epi, task), () => kmemCacheAlloc(k, pwq, task)])) break;
   }
   syscallReturn(k, task);
@@ -317,6 +325,7 @@ export function taskInotify(k: Kernel, task: Task, watches: number): number {
   const mark = k.cache('inotify_inode_mark');
   const conn = k.cache('fsnotify_mark_connector');
   for (; done < watches && !task.exited; done++) {
+    syscallTick(k);
     if (!holdGroup(k, task, [() => kmemCacheAlloc(k, mark, task), () => kmemCacheAlloc(k, conn, task)])) break;
   }
   syscallReturn(k, task);
@@ -331,6 +340,7 @@ export function taskPipe(k: Kernel, task: Task, n: number): number {
   const inode = k.cache('inode_cache');
   let done = 0;
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     const ok = holdGroup(k, task, [
       () => kmemCacheAlloc(k, filp, task),
       () => kmemCacheAlloc(k, filp, task),
@@ -350,6 +360,7 @@ export function taskSignalfd(k: Kernel, task: Task, n: number): number {
   count(n);
   let done = 0;
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     if (!holdGroup(k, task, [() => kmemCacheAlloc(k, k.cache('filp'), task), () => kmemCacheAlloc(k, k.cache('signalfd_ctx'), task)])) break;
   }
   syscallReturn(k, task);
@@ -366,6 +377,7 @@ export function taskProcRead(k: Kernel, task: Task, n: number): number {
   let done = 0;
   const procInode = k.cache('proc_inode_cache');
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     const id = dAlloc(k, task, 8, procInode);
     if (id < 0) break;
     dLruAdd(k, id);
@@ -391,6 +403,7 @@ export function taskPagecacheWrite(k: Kernel, task: Task, n: number): number {
   const bh = k.cache('buffer_head');
   let done = 0;
   for (; done < n && !task.exited; done++) {
+    syscallTick(k);
     if (taskPagecacheRead(k, task, 1) !== 1) break;
     const memcg = task.memcg.parent ? task.memcg : k.rootMemcg;
     const pfn = memcg.fileLru[memcg.fileLru.length - 1];

@@ -12,6 +12,7 @@ import type { MemCgroup } from './cgroup.js';
 import type { TaskState } from './types.js';
 import { fail } from './errno.js';
 import { cssGet, cssPut, cgroupAttach, cgroupCanAttach } from './cgroup.js';
+import { syscallTick } from './clock.js';
 import { ALLOC_FAILED, kmemCacheAlloc, kmemCacheFree, kmalloc } from './slab_alloc.js';
 import { PageKind } from './page_alloc.js';
 import { THREAD_SIZE } from './slab_common.js';
@@ -133,6 +134,7 @@ function must(addr: number): number {
 /** Creates a task forked by `parent` (copy_process). Charged to the parent's memcg. */
 export function taskFork(k: Kernel, parent: Task, opts: { thread?: boolean; comm?: string; kthread?: boolean } = {}): Task {
   if (parent.exited) fail('ESRCH');
+  syscallTick(k);
   const thread = !!opts.thread;
   const pid = allocPid(k);
   const leader = thread ? parent.leader : null;

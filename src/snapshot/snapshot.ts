@@ -16,7 +16,7 @@ export interface SnapshotSource {
 }
 
 /** Binary or control files a fixture should not contain (kpage* are MemTotal/PAGE_SIZE * 8 bytes). */
-const SKIP = new Set(['/proc/kpagecgroup', '/proc/kpageflags', '/memcgfs/ctl']);
+const SKIP = new Set(['/proc/kpagecgroup', '/proc/kpageflags', '/memcgfs/ctl', '/memcgfs/snapshot']);
 
 export function vfsSource(vfs: Vfs): SnapshotSource {
   return {

@@ -87,7 +87,7 @@ describe('layout', () => {
     const { vfs } = boot();
     expect(ls(vfs, '/')).toEqual(['memcgfs', 'proc', 'sys']);
     expect(ls(vfs, '/sys')).toEqual(['devices', 'fs', 'kernel']);
-    expect(ls(vfs, '/memcgfs')).toEqual(['ctl', 'info']);
+    expect(ls(vfs, '/memcgfs')).toEqual(['ctl', 'info', 'snapshot']);
     expect(ls(vfs, '/proc/sys/vm')).toEqual(['drop_caches']);
     expect(ls(vfs, '/sys/devices/system/node')).toEqual(['has_cpu', 'has_memory', 'has_normal_memory', 'node0', 'online', 'possible']);
     expect(ls(vfs, '/sys/devices/system/node/node0')).toEqual(['meminfo']);
