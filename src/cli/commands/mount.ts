@@ -22,6 +22,8 @@ export interface MountCommandOptions {
   seed?: number;
   workload: string;
   realtime: boolean;
+  attrTimeout: number;
+  entryTimeout: number;
 }
 
 const REALTIME_TICK_MS = 100;
@@ -84,7 +86,7 @@ export async function runMount(dir: string, opts: MountCommandOptions): Promise<
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
 
-  const mount = await mountVfs(vfs, dir, { create: true });
+  const mount = await mountVfs(vfs, dir, { create: true, attrTimeout: opts.attrTimeout, entryTimeout: opts.entryTimeout });
 
   // From here on, only synchronous code until serveUntilStopped() has its signal handlers in.
   const reported = new Set<string>();
@@ -142,6 +144,8 @@ export function mountCommand(program: Command): Command {
     .option('--workload <name>', "workload to run after boot ('none' for an empty kernel)", 'boot')
     .option('--realtime', 'advance the virtual clock with wall time', true)
     .option('--no-realtime', 'keep the virtual clock still unless something advances it')
+    .option('--attr-timeout <seconds>', 'seconds the kernel may cache attributes (0: always ask; faster ls -l with 1)', parseFloat, 0)
+    .option('--entry-timeout <seconds>', 'seconds the kernel may cache name lookups (0: cgroups removed by the simulation vanish at once)', parseFloat, 0)
     .action(async (dir: string, opts: MountCommandOptions) => {
       await runMount(dir, opts);
     });
