@@ -53,9 +53,10 @@ export function runSteps(k: Kernel, w: WorkloadSpec, opts: RunOptions = {}): Wor
     steps++;
     let left = Math.max(0, dt);
     while (opts.onSample && k.nowNs() - startNs + left >= nextSample) {
-      const part = nextSample - (k.nowNs() - startNs);
+      // system calls advance the clock too, so the sample point may already be behind us
+      const part = Math.max(0, nextSample - (k.nowNs() - startNs));
       clockAdvance(k, part);
-      left -= part;
+      left = Math.max(0, left - part);
       opts.onSample(k, nextSample);
       samples++;
       nextSample += every;
