@@ -38,6 +38,7 @@ function internalError(e: unknown): never {
  * every state change, the virtual clock included).
  */
 export class RenderCache {
+  static readonly MAX_ENTRY_BYTES = 64 * 1024;
   private readonly entries = new Map<string, { gen: number; buf: Buffer }>();
   constructor(private readonly generation: () => number) {}
 
@@ -46,6 +47,7 @@ export class RenderCache {
     const hit = this.entries.get(path);
     if (hit && hit.gen === gen) return hit.buf;
     const buf = render();
+    if (buf.length > RenderCache.MAX_ENTRY_BYTES) return buf; // large dumps (the snapshot) are not kept
     if (this.entries.size > 4096) this.entries.clear();
     this.entries.set(path, { gen, buf });
     return buf;
