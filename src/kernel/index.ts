@@ -21,6 +21,7 @@ export { KernelError, ERRNO, fail } from './errno.js';
 export type { ErrnoName } from './errno.js';
 
 export { machineProfile, MACHINE_PROFILES } from './machine.js';
+export { Rng } from './rng.js';
 export { bootKernel, Kernel } from './kernel.js';
 export type { BootOptions } from './kernel.js';
 
