@@ -16,8 +16,10 @@
  *    cache under either controller, which is not the effect under study;
  *  - every `periodNs` a transient unit system.slice/run-u<N>.service is created; systemd forks
  *    the job into it (exec of sh), the job runs `commands` commands (fork + exec + exit each),
- *    which stat() files of a large tree (their dentries and inodes are cached on first use)
- *    and probe a unique lock/pid file name that does not exist (a negative dentry), then exits;
+ *    which stat() files of a large tree (their dentries and inodes are cached on first use),
+ *    read a few /proc files (a check's load, memory or process state: the first reader of an
+ *    entry looks it up, everyone after finds it cached) and probe a unique lock/pid file name
+ *    that does not exist (a negative dentry), then exits;
  *    systemd removes the empty cgroup;
  *  - the run ends right after the last unit's rmdir, before deferred work has run (so the
  *    last units are still dying under every controller); compare also reports the count after
@@ -26,7 +28,9 @@
  * Parameters: one job every 5 s (a busy host's timers, cron jobs and monitoring checks
  * together); 1,000 jobs (~83 minutes); 3 commands per job; each command stats 10 files of a
  * 200,000-file tree (/usr, /var, /home: drawn by popularity, so most are cached already and a
- * few are new each time) and probes 2 unique missing names. Tasks wake on another CPU 30 %
+ * few are new each time), reads 2 /proc files (/proc/loadavg and /proc/meminfo for a health
+ * check, a process's stat for a pgrep-style check: drawn from the host's /proc by popularity)
+ * and probes 2 unique missing names. Tasks wake on another CPU 30 %
  * of the time (an otherwise idle host).
  */
 import { taskExit, taskFork, taskLookupMissing } from '../kernel/index.js';
@@ -37,7 +41,7 @@ import { MS, SEC } from './sim.js';
 import { FileSet } from './files.js';
 import { SystemdHost, daemon, execProgram } from './systemd.js';
 import type { ProgramSpec } from './systemd.js';
-import { distroFiles, daemonSpec, MIGRATE_IDLE } from './boot.js';
+import { CROND_IO, distroFiles, daemonSpec, MIGRATE_IDLE } from './boot.js';
 import type { WorkloadRng } from './rng.js';
 
 export interface ChurnParams {
@@ -46,11 +50,12 @@ export interface ChurnParams {
   commands: number;
   statsPerCommand: number;
   probesPerCommand: number;
+  procReadsPerCommand: number;
   migrate: number;
 }
 
 export function churnParams(ctx: WorkloadContext): ChurnParams {
-  return { units: scaled(ctx, 1000, 10), periodNs: 5 * SEC, commands: 3, statsPerCommand: 10, probesPerCommand: 2, migrate: MIGRATE_IDLE };
+  return { units: scaled(ctx, 1000, 10), periodNs: 5 * SEC, commands: 3, statsPerCommand: 10, probesPerCommand: 2, procReadsPerCommand: 2, migrate: MIGRATE_IDLE };
 }
 
 const JOB: ProgramSpec = { comm: 'sh', libs: 3, dataFiles: 0, negLookups: 0, anonKb: 512 };
@@ -66,6 +71,7 @@ export function* transientUnit(ctx: WorkloadContext, host: SystemdHost, tree: Fi
     const cmd = taskFork(k, job, { comm: COMMAND.comm });
     yield* execProgram(ctx, host.files, cmd, COMMAND, p.migrate);
     tree.touch(ctx, cmd, p.statsPerCommand, false);
+    host.files.proc.touch(ctx, cmd, p.procReadsPerCommand, true);
     taskLookupMissing(k, cmd, p.probesPerCommand, 24);
     yield rng.around(30 * MS);
     taskExit(k, cmd);
@@ -78,7 +84,7 @@ export function* transientUnit(ctx: WorkloadContext, host: SystemdHost, tree: Fi
 /** A host with a scheduler service; the libraries its jobs use are already cached. */
 export function churnHost(ctx: WorkloadContext, untilNs: number): SystemdHost {
   const host = new SystemdHost(ctx, distroFiles(ctx));
-  ctx.loop.spawn(daemon(host, '/system.slice/crond.service', daemonSpec(['crond.service', 'crond', 15, 30, 'etc', 0, 2, 4, 0, 60000, 0.1, 1024], 1), ctx.rng.fork(), { migrate: MIGRATE_IDLE, untilNs }));
+  ctx.loop.spawn(daemon(host, '/system.slice/crond.service', daemonSpec(['crond.service', 'crond', 15, 30, 'etc', 0, 2, 4, 0, 60000, 0.1, 1024, CROND_IO], 1), ctx.rng.fork(), { migrate: MIGRATE_IDLE, untilNs }));
   return host;
 }
 

@@ -6,33 +6,67 @@
  * allocate nothing. A FileSet remembers which of its files are cached, so shared files (libc,
  * fonts, the kernel's headers) are paid for once, by the first user — as on a real machine.
  *
+ * Three kinds of tree:
+ *  - a disk filesystem (ext4): dentry + ext4 inode on first lookup, page cache on first read;
+ *  - sysfs: dentry + kernfs inode (inode_cache) on first lookup; every read of an attribute
+ *    goes through seq_file (kernfs_seq_show): a struct file, a seq_file and its one-page
+ *    buffer, all freed at close;
+ *  - /proc: the first open of a file looks it up (taskProcRead: proc dentry and inode, cached),
+ *    every later read only opens, reads and closes it (see seqFileRead).
+ *
  * Which file a task touches is drawn by popularity (a power law): a few files (libc, common
- * headers) are touched by nearly everyone, most only by a few.
+ * headers, /proc/meminfo) are touched by nearly everyone, most only by a few.
  */
-import { taskCreateFiles, taskPagecacheRead, taskLookupMissing, taskCacheAlloc } from '../kernel/index.js';
+import { taskCacheAlloc, taskCacheFree, taskCloseFiles, taskCreateFiles, taskKfree, taskKmalloc, taskOpenFiles, taskPagecacheRead, taskProcRead } from '../kernel/index.js';
 import type { Task } from '../kernel/index.js';
 import type { WorkloadContext } from './types.js';
+
+/** The filesystem a tree lives on. */
+export type TreeFs = 'ext4' | 'sysfs' | 'proc';
 
 export interface FileSetSpec {
   /** what the set stands for, e.g. '/usr/lib64' */
   readonly name: string;
   readonly nrFiles: number;
-  /** mean file size in bytes (page cache pages = ceil(size / PAGE_SIZE)); 0 = not page cache (sysfs, procfs) */
+  /** mean file size in bytes (page cache pages = ceil(size / PAGE_SIZE)); ignored on sysfs and /proc */
   readonly meanBytes: number;
   /** popularity skew: index = floor(nrFiles * u^skew); 1 = uniform, larger = more concentrated */
   readonly skew: number;
-  /** pseudo filesystem whose inodes come from inode_cache (sysfs/kernfs) instead of the disk fs */
-  readonly pseudo?: boolean;
+  /** default 'ext4' */
+  readonly fs?: TreeFs;
+}
+
+/** seq_file's buffer: one page, kvmalloc(GFP_KERNEL_ACCOUNT) at the first read (fs/seq_file.c). */
+const SEQ_BUF_BYTES = 4096;
+
+/**
+ * open + read + close of a /proc or sysfs file whose dentry is already cached: a struct file,
+ * the seq_file and its one-page buffer, freed in reverse order at close. (taskProcRead always
+ * looks the file up anew — a fresh proc dentry and inode each call — so it is used for first
+ * reads only; see finding F6 in docs/workload-findings.md.)
+ */
+export function seqFileRead(ctx: WorkloadContext, t: Task, n = 1): void {
+  const k = ctx.k;
+  for (let i = 0; i < n && !t.exited; i++) {
+    if (taskOpenFiles(k, t, 1) !== 1) return;
+    const seq = taskCacheAlloc(k, t, 'seq_file');
+    const buf = taskKmalloc(k, t, SEQ_BUF_BYTES, { account: true });
+    taskKfree(k, t, buf);
+    taskCacheFree(k, t, seq);
+    taskCloseFiles(k, t, 1);
+  }
 }
 
 export class FileSet {
   readonly spec: FileSetSpec;
+  readonly fs: TreeFs;
   private readonly cached: Uint8Array;
   private readonly read: Uint8Array;
   nrCached = 0;
 
   constructor(spec: FileSetSpec) {
     this.spec = spec;
+    this.fs = spec.fs ?? 'ext4';
     this.cached = new Uint8Array(spec.nrFiles);
     this.read = new Uint8Array(spec.nrFiles);
   }
@@ -44,13 +78,12 @@ export class FileSet {
 
   /**
    * `task` looks up (and, if `read`, reads) `count` files of the set drawn by popularity. Files
-   * not yet cached get their dentry and inode now; files not yet read get their pages.
-   * Returns the number of new dentries.
+   * not yet cached get their dentry and inode now; files not yet read get their pages; on
+   * sysfs and /proc every read goes through seq_file. Returns the number of new dentries.
    */
   touch(ctx: WorkloadContext, task: Task, count: number, read = true): number {
     let fresh = 0;
     let pages = 0;
-    const ps = ctx.k.pageSize;
     for (let i = 0; i < count; i++) {
       const f = this.draw(ctx);
       if (!this.cached[f]) {
@@ -58,15 +91,9 @@ export class FileSet {
         this.nrCached++;
         fresh++;
       }
-      if (read && this.spec.meanBytes > 0 && !this.read[f]) {
-        this.read[f] = 1;
-        // sizes spread around the mean; a file has at least one page
-        const bytes = ctx.rng.exp(this.spec.meanBytes);
-        pages += Math.max(1, Math.ceil(bytes / ps));
-      }
+      if (read) pages += this.firstReadPages(ctx, f);
     }
-    lookupNew(ctx, task, fresh, this.spec.pseudo === true);
-    if (pages > 0 && !task.exited) taskPagecacheRead(ctx.k, task, pages);
+    this.access(ctx, task, fresh, read ? count : 0, pages);
     return fresh;
   }
 
@@ -74,7 +101,6 @@ export class FileSet {
   touchRange(ctx: WorkloadContext, task: Task, first: number, count: number, read: boolean): number {
     let fresh = 0;
     let pages = 0;
-    const ps = ctx.k.pageSize;
     const end = Math.min(this.spec.nrFiles, first + count);
     for (let f = first; f < end; f++) {
       if (!this.cached[f]) {
@@ -82,29 +108,43 @@ export class FileSet {
         this.nrCached++;
         fresh++;
       }
-      if (read && this.spec.meanBytes > 0 && !this.read[f]) {
-        this.read[f] = 1;
-        pages += Math.max(1, Math.ceil(ctx.rng.exp(this.spec.meanBytes) / ps));
-      }
+      if (read) pages += this.firstReadPages(ctx, f);
     }
-    lookupNew(ctx, task, fresh, this.spec.pseudo === true);
-    if (pages > 0 && !task.exited) taskPagecacheRead(ctx.k, task, pages);
+    this.access(ctx, task, fresh, read ? Math.max(0, end - first) : 0, pages);
     return fresh;
   }
-}
 
-/**
- * First lookups: a dentry and an inode each. Disk files get the filesystem's inode
- * (taskCreateFiles: dentry + ext4 inode, left on the dcache LRU). Pseudo-filesystem entries
- * (sysfs) get a dentry on the LRU and an inode from inode_cache, which the looking task holds:
- * the API has no call for a kernfs inode, and the tasks that walk sysfs (udevd) live on.
- */
-function lookupNew(ctx: WorkloadContext, task: Task, n: number, pseudo: boolean): void {
-  if (n === 0 || task.exited) return;
-  if (!pseudo) {
-    taskCreateFiles(ctx.k, task, n);
-    return;
+  /** Page-cache pages a disk file brings in at its first read (sizes spread around the mean, at least a page). */
+  private firstReadPages(ctx: WorkloadContext, f: number): number {
+    if (this.fs !== 'ext4' || this.spec.meanBytes <= 0 || this.read[f]) return 0;
+    this.read[f] = 1;
+    return Math.max(1, Math.ceil(ctx.rng.exp(this.spec.meanBytes) / ctx.k.pageSize));
   }
-  taskLookupMissing(ctx.k, task, n, 12);
-  for (let i = 0; i < n && !task.exited; i++) taskCacheAlloc(ctx.k, task, 'inode_cache');
+
+  /** The kernel work of `fresh` first lookups, `reads` reads and `pages` new page-cache pages. */
+  private access(ctx: WorkloadContext, task: Task, fresh: number, reads: number, pages: number): void {
+    const k = ctx.k;
+    if (task.exited) return;
+    switch (this.fs) {
+      case 'ext4':
+        if (fresh > 0) taskCreateFiles(k, task, fresh, 12, 'ext4');
+        if (pages > 0 && !task.exited) taskPagecacheRead(k, task, pages);
+        return;
+      case 'sysfs':
+        if (fresh > 0) taskCreateFiles(k, task, fresh, 12, 'sysfs');
+        if (reads > 0) seqFileRead(ctx, task, reads);
+        return;
+      case 'proc':
+        if (reads === 0) {
+          // stat() or readdir of /proc entries: lookups only
+          if (fresh > 0) taskCreateFiles(k, task, fresh, 8, 'proc');
+          return;
+        }
+        // a first read looks the file up; the others find it cached
+        if (fresh > 0) taskProcRead(k, task, Math.min(fresh, reads));
+        if (fresh > reads) taskCreateFiles(k, task, fresh - reads, 8, 'proc');
+        if (reads > fresh && !task.exited) seqFileRead(ctx, task, reads - fresh);
+        return;
+    }
+  }
 }

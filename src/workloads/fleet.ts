@@ -7,8 +7,11 @@
  *  - the distribution's services (boot.ts, server profile), up for the whole run;
  *  - a database tier: mysqld.service under a steady OLTP load (sysbench_oltp.ts' model), its
  *    client in a separate load-generator unit;
- *  - a web tier: web.service, a threaded server accepting short TCP connections (accept,
- *    read a few cached files, a request buffer, respond, close) from its worker threads;
+ *  - a web tier: web.service, a threaded server (Apache httpd's event MPM) accepting short
+ *    TCP connections from its worker threads: it listens on :: (Listen 80: a dual-stack
+ *    AF_INET6 socket, so accepted connections are TCPv6 socks), its listener thread waits in
+ *    epoll (the listening socket and the MPM's "pipe of death"), and a request is accept,
+ *    the looked-up files of the document root read and sent (open, sendfile, close), close;
  *  - batch work: a CI build job in its own transient unit (kernel_build.ts' compile pipeline,
  *    a smaller tree) every 5 minutes;
  *  - configuration management every 5 minutes (a chef/puppet run: a oneshot unit that reads a
@@ -17,7 +20,7 @@
  * 15 minutes of virtual time. Parameters are those of the scenarios reused; the web tier
  * serves ~200 requests/s over 32 worker threads; CI builds 300 units each.
  */
-import { taskCloseFiles, taskCloseSockets, taskExit, taskFork, taskKfree, taskKmalloc, taskOpenFiles, taskSocket } from '../kernel/index.js';
+import { taskCloseFiles, taskCloseSockets, taskEpoll, taskFork, taskOpenFiles, taskPipe, taskSocket } from '../kernel/index.js';
 import type { Task } from '../kernel/index.js';
 import type { WorkloadContext, WorkloadSpec } from './types.js';
 import { scaled } from './types.js';
@@ -37,6 +40,9 @@ import type { WorkloadRng } from './rng.js';
 const WEB: ProgramSpec = { comm: 'httpd', libs: 50, dataFiles: 300, dataSet: 'share', negLookups: 30, anonKb: 32 * 1024 };
 const CONFIG_MGMT: ProgramSpec = { comm: 'ruby', libs: 40, dataFiles: 3000, dataSet: 'share', negLookups: 200, anonKb: 80 * 1024 };
 
+/** Chef's shell_out reads each command's stdout and stderr through a pipe each. */
+const CONFIG_MGMT_PIPES = 2;
+
 /** A threaded web server: each request is a short TCP connection served by a worker thread. */
 function* webService(ctx: WorkloadContext, host: SystemdHost, rng: WorkloadRng, untilNs: number): Actor {
   const k = ctx.k;
@@ -45,18 +51,18 @@ function* webService(ctx: WorkloadContext, host: SystemdHost, rng: WorkloadRng, 
   const docroot = new FileSet({ name: '/var/www', nrFiles: 5000, meanBytes: 16 * 1024, skew: 2 });
   const workers: Task[] = [];
   for (let i = 0; i < 32; i++) workers.push(taskFork(k, main, { thread: true }));
-  taskSocket(k, main, 1, 'tcp');
+  taskSocket(k, main, 1, 'tcp6');
+  taskPipe(k, main, 1);
+  taskEpoll(k, main, 2);
   const requestGapNs = SEC / 200;
   while (ctx.loop.nowNs < untilNs) {
     yield rng.exp(requestGapNs);
     if (main.exited) return;
     const w = workers[rng.int(workers.length)];
     wakeTask(ctx, w, MIGRATE_BUSY);
-    taskSocket(k, w, 1, 'tcp');
+    taskSocket(k, w, 1, 'tcp6');
     docroot.touch(ctx, w, 2, true);
     taskOpenFiles(k, w, 1);
-    const buf = taskKmalloc(k, w, 2048, { account: true });
-    taskKfree(k, w, buf);
     taskCloseFiles(k, w, 1);
     taskCloseSockets(k, w, 1);
   }
@@ -99,7 +105,7 @@ export const fleet: WorkloadSpec = {
     const mrng = rng.fork();
     ctx.loop.spawn(
       periodic(ctx, 300 * SEC, endNs, (n) =>
-        oneshot(host, `/system.slice/chef-client-${n}.service`, CONFIG_MGMT, mrng.fork(), { runMs: 40_000, helpers: 50, migrate: MIGRATE_BUSY }),
+        oneshot(host, `/system.slice/chef-client-${n}.service`, CONFIG_MGMT, mrng.fork(), { runMs: 40_000, helpers: 50, migrate: MIGRATE_BUSY, helperPipes: CONFIG_MGMT_PIPES }),
       ),
       60 * SEC,
     );

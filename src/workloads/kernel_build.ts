@@ -8,12 +8,20 @@
  *    and moves a bash into a hand-made memory cgroup (/kbuild, as `mkdir` + `echo $$ > tasks`);
  *  - `make -s -j64`: make walks the tree (Makefiles, Kbuild files, the .cmd files of earlier
  *    builds), descending into each directory with a sub-make; up to 64 jobs run at once;
- *  - each compilation unit is a pipeline of short-lived processes, each fork + exec + exit:
- *    make forks `sh -c` (the kbuild recipe), sh runs `gcc`, gcc runs `cc1` (which reads the
- *    .c file and its headers — looked up along the include path, so most header names also
- *    miss in a directory or two first: negative dentries — and writes /tmp/ccXXXX.s), then `as`
- *    (reads the .s, writes the .o), then sh runs `fixdep` (reads the .d, writes the .cmd); the
- *    temporary .s and .d are unlinked, the .o and .cmd stay;
+ *  - each compilation unit is a pipeline of short-lived processes, each fork + exec + exit,
+ *    as kbuild's rule_cc_o_c runs it (scripts/Makefile.build and cmd_and_fixdep in
+ *    scripts/Kbuild.include, 5.5): make forks `sh -c` (the recipe), sh runs `gcc`; gcc, given
+ *    -pipe by arch/powerpc/Makefile, creates a pipe and runs `cc1` (which reads the .c file and
+ *    its headers — looked up along the include path, so most header names also miss in a
+ *    directory or two first: negative dentries — and writes its assembler into the pipe) and
+ *    `as` (which reads the pipe and writes the .o) at the same time; then sh runs `fixdep`
+ *    (reads the .d that cc1's preprocessor wrote, writes the .cmd) and `rm -f` of the .d;
+ *  - written files (.o, .cmd, the links' outputs) go through the page cache with ext4's
+ *    buffer_heads (taskPagecacheWrite; the tree is assumed on ext4 — the report does not say,
+ *    and XFS would attach none: finding F9). The .d lives only between cc1's exit and rm (tens of
+ *    ms): it is not written here; what it leaves behind, the negative dentry of its unlinked
+ *    name, is (see finding F7 in docs/workload-findings.md for why);
+ *  - make's jobserver (GNU make 4.2: a pipe created by the top make, inherited by sub-makes);
  *  - fork places each child on the idlest CPU and exec balances again (sched_exec), so a
  *    process's mm and everything it allocates after exec are on a CPU drawn anew; its
  *    task_struct, stack, pid, cred, signal... come from its parent's CPU;
@@ -25,23 +33,24 @@
  *    unit opening ~350 header files (popularity skewed: <linux/kernel.h> is in everything);
  *    3 include-path misses per first lookup of a header (-I arch/powerpc/include,
  *    -I arch/powerpc/include/generated, -I include, ... before the hit).
- *  - sizes: .c ~20 KB, headers ~8 KB, .s ~150 KB, .o ~100 KB (-g), .cmd ~8 KB.
+ *  - sizes: .c ~20 KB, headers ~8 KB, .o ~100 KB (-g), .cmd ~8 KB.
  *  - cc1: ~1.5 s of CPU per unit on POWER8 (SMT8 threads are slow), ~30 MB resident;
- *    gcc, as, fixdep and sh: tens of milliseconds. Libraries mapped: cc1 ~6 (libc, libm,
- *    libz, libmpc, libmpfr, libgmp), as ~5, gcc/sh/fixdep ~3.
+ *    gcc, as (after cc1 is done), fixdep, rm and sh: tens of milliseconds. Libraries mapped:
+ *    cc1 ~6 (libc, libm, libz, libmpc, libmpfr, libgmp), as ~5, gcc/sh/fixdep/rm ~3.
+ *  - not modelled: the per-object post-processing of some configurations
+ *    (CONFIG_MODVERSIONS' genksyms for files that export symbols, recordmcount), which would
+ *    add a few more short-lived processes per unit.
  *  - with -j64 on 80 threads the machine is not saturated: wakeups and new tasks spread over
  *    all CPUs.
- * The written files use the page cache like reads do (the API has one page-cache entry; both
- * allocate a page and its share of radix tree nodes, charged to the writer).
  */
-import { cgroupAttach, taskCreateFiles, taskExit, taskFork, taskLookupMissing, taskPagecacheRead, taskUnlinkFiles } from '../kernel/index.js';
+import { cgroupAttach, taskCreateFiles, taskExit, taskFork, taskLookupMissing, taskPagecacheWrite, taskPipe } from '../kernel/index.js';
 import type { Task } from '../kernel/index.js';
 import type { WorkloadContext, WorkloadSpec } from './types.js';
 import { scaled } from './types.js';
 import type { Actor } from './sim.js';
 import { MS, SEC } from './sim.js';
 import { FileSet } from './files.js';
-import { SystemdHost, execProgram } from './systemd.js';
+import { SystemdHost, execProgram, forkExec } from './systemd.js';
 import type { ProgramSpec } from './systemd.js';
 import { startHostBoot } from './boot.js';
 import { wakeTask } from './sched.js';
@@ -78,15 +87,18 @@ const GCC: ProgramSpec = { comm: 'gcc', libs: 3, dataFiles: 0, negLookups: 8, an
 const CC1: ProgramSpec = { comm: 'cc1', libs: 6, dataFiles: 0, negLookups: 4, anonKb: 30 * 1024 };
 const AS: ProgramSpec = { comm: 'as', libs: 5, dataFiles: 0, negLookups: 2, anonKb: 8 * 1024 };
 const FIXDEP: ProgramSpec = { comm: 'fixdep', libs: 3, dataFiles: 0, negLookups: 1, anonKb: 512 };
+const RM: ProgramSpec = { comm: 'rm', libs: 3, dataFiles: 0, negLookups: 1, anonKb: 256 };
+/** Length of a dependency file's name (".foo.o.d"). */
+const DEPFILE_NAME_LEN = 16;
 const MAKE: ProgramSpec = { comm: 'make', libs: 4, dataFiles: 0, negLookups: 10, anonKb: 4096 };
 const LD: ProgramSpec = { comm: 'ld', libs: 6, dataFiles: 0, negLookups: 4, anonKb: 256 * 1024 };
 
-/** Pages of a new file of `bytes` written through the page cache, charged to `t`. */
+/** creat() + write() of a new file of `bytes` on ext4: its dentry and inode, page cache and buffer_heads, charged to `t`. */
 function writeFile(ctx: WorkloadContext, t: Task, bytes: number): void {
   if (t.exited) return;
-  taskCreateFiles(ctx.k, t, 1);
+  taskCreateFiles(ctx.k, t, 1, 12, 'ext4');
   const pages = Math.max(1, Math.ceil(bytes / ctx.k.pageSize));
-  taskPagecacheRead(ctx.k, t, pages);
+  if (!t.exited) taskPagecacheWrite(ctx.k, t, pages);
 }
 
 class Tree {
@@ -100,7 +112,7 @@ class Tree {
   }
 }
 
-/** One compilation unit: sh -> gcc -> cc1, as; sh -> fixdep. */
+/** One compilation unit: sh -> gcc -> (cc1 | as); sh -> fixdep; sh -> rm. */
 function* compileUnit(ctx: WorkloadContext, host: SystemdHost, tree: Tree, make: Task, unit: number, p: KbuildParams, rng: WorkloadRng): Actor {
   const k = ctx.k;
   const files = host.files;
@@ -110,37 +122,37 @@ function* compileUnit(ctx: WorkloadContext, host: SystemdHost, tree: Tree, make:
   const gcc = taskFork(k, sh, { comm: 'gcc' });
   yield* execProgram(ctx, files, gcc, GCC, p.migrate);
   yield rng.around(5 * MS);
-  const cc1 = taskFork(k, gcc, { comm: 'cc1' });
-  yield* execProgram(ctx, files, cc1, CC1, p.migrate);
+  // -pipe: the pipe between cc1 and as, created by gcc; it goes when gcc has reaped both
+  taskPipe(k, gcc, 1);
+  const cc1 = yield* forkExec(ctx, files, gcc, CC1, p.migrate);
+  const as = yield* forkExec(ctx, files, gcc, AS, p.migrate);
   // preprocessing: the .c and its headers; first lookups of a header miss along the -I path
   tree.src.touchRange(ctx, cc1, unit, 1, true);
   const fresh = tree.headers.touch(ctx, cc1, p.headersPerUnit, true);
-  if (fresh > 0) taskLookupMissing(k, cc1, fresh * p.includeMisses, 16);
-  // compiling: cc1 runs, the scheduler may move it
+  if (fresh > 0 && !cc1.exited) taskLookupMissing(k, cc1, fresh * p.includeMisses, 16);
+  // compiling: cc1 runs, the scheduler may move it; as wakes on its input now and then
   const cpuNs = rng.around(p.cc1Ns, 0.8);
   yield cpuNs / 2;
   wakeTask(ctx, cc1, p.migrate);
+  wakeTask(ctx, as, p.migrate);
   yield cpuNs / 2;
-  wakeTask(ctx, cc1, p.migrate);
-  writeFile(ctx, cc1, 150 * 1024); // /tmp/ccXXXX.s
-  writeFile(ctx, cc1, 2 * 1024); // the .d dependency file
   taskExit(k, cc1);
-  wakeTask(ctx, gcc, p.migrate);
-  const as = taskFork(k, gcc, { comm: 'as' });
-  yield* execProgram(ctx, files, as, AS, p.migrate);
+  wakeTask(ctx, as, p.migrate);
   yield rng.around(60 * MS);
   writeFile(ctx, as, 100 * 1024); // the .o
   taskExit(k, as);
   wakeTask(ctx, gcc, p.migrate);
-  // gcc removes its temporary .s (the second-to-last file cc1 created)
-  taskUnlinkFiles(k, gcc, 0);
   taskExit(k, gcc);
   wakeTask(ctx, sh, p.migrate);
-  const fixdep = taskFork(k, sh, { comm: 'fixdep' });
-  yield* execProgram(ctx, files, fixdep, FIXDEP, p.migrate);
+  const fixdep = yield* forkExec(ctx, files, sh, FIXDEP, p.migrate);
   yield rng.around(10 * MS);
   writeFile(ctx, fixdep, 8 * 1024); // the .cmd
   taskExit(k, fixdep);
+  // rm -f of the .d: its dentry stays cached, negative
+  const rm = yield* forkExec(ctx, files, sh, RM, p.migrate);
+  yield rng.around(3 * MS);
+  if (!rm.exited) taskLookupMissing(k, rm, 1, DEPFILE_NAME_LEN);
+  taskExit(k, rm);
   taskExit(k, sh);
 }
 
@@ -154,6 +166,8 @@ function* kbuild(ctx: WorkloadContext, host: SystemdHost, p: KbuildParams, rng: 
   cgroupAttach(k, cg, bash.pid, 'process');
   const make = taskFork(k, bash, { comm: 'make' });
   yield* execProgram(ctx, host.files, make, MAKE, p.migrate);
+  // the jobserver's pipe, inherited by every sub-make
+  taskPipe(k, make, 1);
   // the top-level make reads the configuration and the top Makefiles
   tree.makefiles.touchRange(ctx, make, 0, 20, true);
   // sub-makes, one per directory, and the units, at most `jobs` at a time
@@ -232,6 +246,7 @@ export function* ciBuild(ctx: WorkloadContext, host: SystemdHost, unit: string, 
   const sh = yield* host.spawn(cg, SH, p.migrate);
   const make = taskFork(k, sh, { comm: 'make' });
   yield* execProgram(ctx, host.files, make, MAKE, p.migrate);
+  taskPipe(k, make, 1);
   let running = 0;
   for (let unitNo = 0; unitNo < p.units || running > 0; ) {
     while (running < p.jobs && unitNo < p.units) {

@@ -1,8 +1,10 @@
 /**
  * Drives a workload's steps against a kernel: every step's virtual time is handed to
  * clockAdvance (which runs timers and deferred work), cut at every sampling boundary so that a
- * sampler sees the kernel exactly every `sampleEveryNs` of virtual time, as the thread's report
- * sampled every 5 s. The run is synchronous and deterministic.
+ * sampler sees the kernel every `sampleEveryNs` of virtual time, as the thread's report sampled
+ * every 5 s. The kernel's clock also moves by itself while a step runs (each system call takes
+ * a microsecond), so virtual time is the steps' time plus the system calls'; a sample falls at
+ * the first step boundary at or after its time. The run is synchronous and deterministic.
  */
 import { clockAdvance } from '../kernel/index.js';
 import type { Kernel } from '../kernel/index.js';

@@ -9,15 +9,25 @@
  *  - mysqld.service starts (t = 60 s): exec and libraries, its data directory (system schema
  *    and the benchmark tables: lookups, opened and held), InnoDB's background threads, the
  *    listening sockets, the buffer pool (anonymous memory, touched as it warms up);
+ *  - mysqld listens on :: (bind_address '*': one dual-stack AF_INET6 socket for the classic
+ *    protocol, one for the X protocol) and on its UNIX socket;
  *  - the sysbench client runs from the administrator's ssh session (t = 70 s): it opens
- *    `threads` connections; mysqld's acceptor thread accepts each (a TCP socket: sock inode,
- *    dentry, file, TCP sock) and creates a connection thread for it (task_struct, kernel stack
- *    from the thread_stack cache on 64 KiB pages, pid) — all on the acceptor's CPU;
+ *    `threads` TCP connections to 127.0.0.1 (the report does not say how sysbench connected;
+ *    with the default host 'localhost' libmysqlclient would use the UNIX socket instead);
+ *    mysqld's acceptor thread accepts each — on the dual-stack listener an IPv4 client gets an
+ *    AF_INET6 socket (v4-mapped): sock inode, dentry, file, TCPv6 sock — and creates a
+ *    connection thread for it (task_struct, kernel stack from the thread_stack cache on 64 KiB
+ *    pages, pid) — all on the acceptor's CPU;
  *  - the run: each client thread sends transactions; the connection thread wakes (on an idle
  *    CPU if its previous one is busy), reads pages of the tables into the page cache as the
- *    working set is first touched, and appends to the redo log and the binary log (page cache
- *    growing, radix tree nodes charged to mysqld); the background threads wake periodically
- *    (page cleaners, log writer, purge);
+ *    working set is first touched, and appends to the redo log at commit (written through the
+ *    page cache: new pages with their ext4 buffer_heads and radix tree nodes, charged to
+ *    mysqld, until the circular log has wrapped; /var/lib/mysql is assumed on ext4 — the
+ *    report does not say, and on XFS, the RHEL/Fedora Server default, data pages carry no
+ *    buffer_heads: finding F9); the background threads wake periodically
+ *    (page cleaners, log writer, purge). The page cleaners' write-back of dirty table pages
+ *    that are already cached would attach buffer_heads to those pages: the API cannot express
+ *    a write to a cached page (finding F8), so that part is missing;
  *  - the client disconnects at the end; mysqld keeps running.
  *
  * Parameters (MySQL 8.0 and sysbench 1.0 defaults unless stated; none chosen from a result):
@@ -35,7 +45,7 @@
  *  - wakeups of connection threads land on another CPU half of the time (32 busy threads on
  *    an 80-thread SMT8 machine: select_idle_sibling finds an idle sibling elsewhere).
  */
-import { taskAnonFault, taskFork, taskOpenFiles, taskPagecacheRead, taskSocket, taskCloseSockets, taskExit } from '../kernel/index.js';
+import { taskAnonFault, taskFork, taskOpenFiles, taskPagecacheRead, taskPagecacheWrite, taskSocket, taskCloseSockets, taskExit } from '../kernel/index.js';
 import type { Task } from '../kernel/index.js';
 import type { WorkloadContext, WorkloadSpec } from './types.js';
 import { scaled } from './types.js';
@@ -83,8 +93,8 @@ const MYSQLD: ProgramSpec = { comm: 'mysqld', libs: 40, dataFiles: 0, negLookups
 const SYSBENCH: ProgramSpec = { comm: 'sysbench', libs: 25, dataFiles: 40, dataSet: 'share', negLookups: 20, anonKb: 16 * 1024 };
 
 /**
- * A log written sequentially: new pages reach the page cache as it grows; a circular log
- * (InnoDB's redo) stops adding pages once it has wrapped.
+ * A log written sequentially: new pages reach the page cache (with their buffer_heads) as it
+ * grows; a circular log (InnoDB's redo) stops adding pages once it has wrapped.
  */
 class LogFile {
   private bytes = 0;
@@ -96,7 +106,7 @@ class LogFile {
     const before = Math.ceil(Math.min(this.bytes, this.capBytes) / this.pageSize);
     this.bytes += n;
     const pages = Math.ceil(Math.min(this.bytes, this.capBytes) / this.pageSize) - before;
-    if (pages > 0 && !t.exited) taskPagecacheRead(ctx.k, t, pages);
+    if (pages > 0 && !t.exited) taskPagecacheWrite(ctx.k, t, pages);
   }
 }
 
@@ -124,7 +134,8 @@ export function* mysqld(ctx: WorkloadContext, host: SystemdHost, p: OltpParams, 
     wakeTask(ctx, th, 1);
     yield rng.around(2 * MS);
   }
-  taskSocket(k, main, 1, 'tcp');
+  // listening: :: for the classic and the X protocol (dual stack), and mysql.sock
+  taskSocket(k, main, 2, 'tcp6');
   taskSocket(k, main, 1, 'unix');
   const acceptor = bg[0];
   const redo = new LogFile(k.pageSize, p.redoLogBytes);
@@ -167,7 +178,7 @@ export function* sysbenchClient(ctx: WorkloadContext, host: SystemdHost, p: Oltp
     wakeTask(ctx, ct, 1);
     taskSocket(k, ct, 1, 'tcp');
     if (acceptor.exited) return;
-    taskSocket(k, acceptor, 1, 'tcp');
+    taskSocket(k, acceptor, 1, 'tcp6');
     const conn = taskFork(k, acceptor, { thread: true });
     const crng = rng.fork();
     conns.push(

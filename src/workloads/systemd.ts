@@ -6,8 +6,25 @@
  * task's task_struct, cred, signal, mm... to init.scope — then the child joins its unit's
  * cgroup and execs, so everything from the exec on (the new mm, library mappings, file
  * lookups) is charged to the unit. This file holds that machinery and the behaviour of a
- * program's life (exec and library loading, threads, sockets, helpers, periodic wakeups) that
- * the scenario files compose.
+ * program's life (exec and library loading, threads, its event loop and the file descriptors
+ * it holds, helpers, periodic wakeups that read /proc and sysfs) that the scenario files compose.
+ *
+ * A daemon's file descriptors follow from the event loop it is built on (what `ls -l
+ * /proc/PID/fd` shows on Fedora 31 for each kind):
+ *  - sd-event (libsystemd: journald, udevd, logind, machined, the user manager; dbus-broker's
+ *    own loop is built the same way): an epoll instance watching every fd the daemon waits on,
+ *    a signalfd (sd_event_add_signal) and a timerfd per clock it arms timers on (CLOCK_MONOTONIC
+ *    and CLOCK_REALTIME/BOOTTIME: 2);
+ *  - GLib (GMainLoop, GDBus: NetworkManager, polkitd, accounts-daemon, udisksd, the GNOME
+ *    daemons): poll(), so no epoll objects; one eventfd per GMainContext that can be woken (the
+ *    main context, the GDBus worker, GLib's worker "gmain": 3); GFileMonitor puts its watches
+ *    on one inotify instance; g_spawn sets up a pipe per child to report exec errors;
+ *  - epoll loops of their own (dbus-daemon, Xwayland's ospoll, cupsd, sssd's tevent, auditd's
+ *    libev, httpd's event MPM): an epoll instance watching their sockets;
+ *  - poll/select loops (sshd, chronyd, avahi, pulseaudio, cron): none of these objects.
+ * The unit tables give the total number of non-socket descriptors; the loop's anonymous fds are
+ * part of it, the rest are regular files. timerfd and eventfd contexts are kmalloc(GFP_KERNEL)
+ * in 5.5 (not accounted); their files are.
  */
 import {
   cgroupAttach,
@@ -17,14 +34,17 @@ import {
   cgroupSubtreeControl,
   taskAnonFault,
   taskCacheAlloc,
-  taskCloseFiles,
+  taskCreateFiles,
+  taskEpoll,
   taskExec,
   taskExit,
   taskFork,
-  taskKfree,
+  taskInotify,
   taskKmalloc,
   taskLookupMissing,
   taskOpenFiles,
+  taskPipe,
+  taskSignalfd,
   taskSocket,
   taskCloseSockets,
   findTask,
@@ -47,6 +67,8 @@ export interface HostFiles {
   readonly etc: FileSet;
   /** /sys: walked by udev at coldplug and read by daemons */
   readonly sys: FileSet;
+  /** /proc: the global files (meminfo, stat, pressure, net, sys) and the per-process ones daemons read */
+  readonly proc: FileSet;
   /** /home/user: documents indexed by the desktop search */
   readonly home: FileSet;
 }
@@ -67,6 +89,39 @@ export interface ProgramSpec {
 
 /** VMAs per mapped shared object: text, rodata, data, bss/relro. */
 const VMAS_PER_LIB = 4;
+
+/** The event loop a program is built on (see the header). */
+export type MainLoopKind = 'sd-event' | 'glib' | 'epoll' | 'poll';
+
+/** A daemon's descriptors beyond its AF_UNIX sockets and regular files. */
+export interface DaemonIo {
+  readonly loop: MainLoopKind;
+  /** inotify watches (GFileMonitor, sd-journal, udev's "watch" option); 0 = no inotify instance */
+  readonly inotify?: number;
+  /** inet sockets held: listening on 0.0.0.0 and on :: (dual stack), client sockets */
+  readonly tcp?: number;
+  readonly udp?: number;
+  readonly tcp6?: number;
+  readonly udp6?: number;
+  /** watches of a second epoll instance (libwayland-server's display loop inside gnome-shell) */
+  readonly extraEpollWatches?: number;
+  /** files the daemon creates on tmpfs (/run): state files, its database, pid files */
+  readonly runFiles?: number;
+  /** pipes set up for each helper it runs (output capture, exec error reporting); default from the loop */
+  readonly helperPipes?: number;
+}
+
+/** What each kind of loop holds: anonymous fds, and pipes per child it spawns. */
+const LOOP_FDS: Record<MainLoopKind, { epoll: boolean; signalfds: number; timerfds: number; eventfds: number; helperPipes: number }> = {
+  'sd-event': { epoll: true, signalfds: 1, timerfds: 2, eventfds: 0, helperPipes: 0 },
+  glib: { epoll: false, signalfds: 0, timerfds: 0, eventfds: 3, helperPipes: 1 },
+  epoll: { epoll: true, signalfds: 0, timerfds: 0, eventfds: 0, helperPipes: 0 },
+  poll: { epoll: false, signalfds: 0, timerfds: 0, eventfds: 0, helperPipes: 0 },
+};
+
+/** sizeof(struct timerfd_ctx) and sizeof(struct eventfd_ctx) on 64-bit (kmalloc-256, kmalloc-64). */
+const TIMERFD_CTX_BYTES = 216;
+const EVENTFD_CTX_BYTES = 48;
 
 export class SystemdHost {
   readonly ctx: WorkloadContext;
@@ -162,24 +217,25 @@ export function* execProgram(ctx: WorkloadContext, files: HostFiles, t: Task, pr
   if (pages > 0 && !t.exited) taskAnonFault(k, t, pages);
 }
 
-/** A process forks a child that execs `prog` (a helper, a compiler pass, a shell command). */
-export function* forkExec(ctx: WorkloadContext, files: HostFiles, parent: Task, prog: ProgramSpec, migrate = 0.5): Generator<number, Task, void> {
+/**
+ * A process forks a child that execs `prog` (a helper, a compiler pass, a shell command).
+ * `pipes` pipes are set up for it first, in the parent (pipe() before fork: the parent's CPU
+ * and cgroup); the child holds them, and they go when it exits and the parent has read them.
+ */
+export function* forkExec(ctx: WorkloadContext, files: HostFiles, parent: Task, prog: ProgramSpec, migrate = 0.5, pipes = 0): Generator<number, Task, void> {
   const child = taskFork(ctx.k, parent, { comm: prog.comm });
+  if (pipes > 0) taskPipe(ctx.k, child, pipes);
   yield* execProgram(ctx, files, child, prog, migrate);
   return child;
 }
 
 /**
- * Reading a /proc or /sys file: open (a struct file), seq_file's buffer (kvmalloc of a page,
- * GFP_KERNEL_ACCOUNT), close. Daemons and monitors do this on many wakeups.
+ * An anonymous-inode descriptor whose context is a plain kmalloc(GFP_KERNEL) in 5.5 — timerfd,
+ * eventfd: the (accounted) struct file, and the context in a root kmalloc cache.
  */
-export function readProcFile(ctx: WorkloadContext, t: Task): void {
-  const k = ctx.k;
-  if (t.exited) return;
-  taskOpenFiles(k, t, 1);
-  const buf = taskKmalloc(k, t, 4096, { account: true });
-  taskKfree(k, t, buf);
-  taskCloseFiles(k, t, 1);
+function anonFd(ctx: WorkloadContext, t: Task, ctxBytes: number): void {
+  if (t.exited || taskOpenFiles(ctx.k, t, 1) !== 1) return;
+  taskKmalloc(ctx.k, t, ctxBytes, { account: false });
 }
 
 /** What a long-running daemon is made of. */
@@ -188,17 +244,16 @@ export interface DaemonSpec extends ProgramSpec {
   readonly threads: number;
   /** AF_UNIX sockets held (journald stream, D-Bus, its own listening sockets) */
   readonly unixSockets: number;
-  /** inet sockets held */
-  readonly tcpSockets?: number;
-  readonly udpSockets?: number;
-  /** files held open (logs, databases, inotify, eventfds...) */
+  /** non-socket descriptors held (ls -l /proc/PID/fd): the loop's anonymous fds, then regular files */
   readonly openFiles: number;
+  /** its event loop, inet sockets, inotify watches, /run files */
+  readonly io: DaemonIo;
   /** short-lived child processes run at startup (ExecStartPre=, scripts, helpers) */
   readonly helpers: number;
   readonly helper?: ProgramSpec;
   /** steady state: mean time between wakeups, ms */
   readonly wakeMs: number;
-  /** probability that a wakeup reads a /proc or /sys file */
+  /** probability that a wakeup reads a /proc file (or a sysfs attribute, for daemons that watch devices) */
   readonly procReadProb: number;
   /** probability that a wakeup serves a new client connection (accept, talk, close) */
   readonly connProb?: number;
@@ -208,10 +263,49 @@ export interface DaemonSpec extends ProgramSpec {
 export const SMALL_HELPER: ProgramSpec = { comm: 'helper', libs: 6, dataFiles: 4, dataSet: 'etc', negLookups: 4, anonKb: 256 };
 
 /**
+ * The daemon sets up its event loop once its threads run: sockets, the loop's anonymous fds
+ * (epoll watching everything it waits on, signalfd, timerfds, eventfds, inotify), its regular
+ * files and its state files in /run.
+ */
+export function setupDaemonIo(ctx: WorkloadContext, main: Task, spec: DaemonSpec): void {
+  const k = ctx.k;
+  const io = spec.io;
+  const loop = LOOP_FDS[io.loop];
+  const inet = (io.tcp ?? 0) + (io.udp ?? 0) + (io.tcp6 ?? 0) + (io.udp6 ?? 0);
+  if (spec.unixSockets > 0) taskSocket(k, main, spec.unixSockets, 'unix');
+  if (io.tcp) taskSocket(k, main, io.tcp, 'tcp');
+  if (io.udp) taskSocket(k, main, io.udp, 'udp');
+  if (io.tcp6) taskSocket(k, main, io.tcp6, 'tcp6');
+  if (io.udp6) taskSocket(k, main, io.udp6, 'udp6');
+  let anon = 0;
+  if (loop.signalfds > 0) anon += taskSignalfd(k, main, loop.signalfds);
+  for (let i = 0; i < loop.timerfds; i++, anon++) anonFd(ctx, main, TIMERFD_CTX_BYTES);
+  for (let i = 0; i < loop.eventfds; i++, anon++) anonFd(ctx, main, EVENTFD_CTX_BYTES);
+  const inotify = io.inotify ?? 0;
+  if (inotify > 0 && !main.exited) {
+    taskInotify(k, main, inotify);
+    anon++;
+  }
+  if (loop.epoll && !main.exited) {
+    const waited = spec.unixSockets + inet + loop.signalfds + loop.timerfds + loop.eventfds + (inotify > 0 ? 1 : 0);
+    taskEpoll(k, main, waited);
+    anon++;
+  }
+  if (io.extraEpollWatches && !main.exited) {
+    taskEpoll(k, main, io.extraEpollWatches);
+    anon++;
+  }
+  const regular = spec.openFiles - anon;
+  if (regular > 0 && !main.exited) taskOpenFiles(k, main, regular);
+  if (io.runFiles && !main.exited) taskCreateFiles(k, main, io.runFiles, 16, 'tmpfs');
+}
+
+/**
  * A daemon's life: started by systemd, it maps its libraries, reads its configuration, runs
- * its helpers (each a fork + exec + exit inside the unit), creates its threads and sockets, then
- * sleeps and wakes — on whichever CPU the scheduler picks — until loop time `untilNs`. Then it
- * either keeps running (the workload ends with it alive) or exits and its unit is removed.
+ * its helpers (each a fork + exec + exit inside the unit), creates its threads, sets up its
+ * event loop and descriptors, then sleeps and wakes — on whichever CPU the scheduler picks —
+ * until loop time `untilNs`, reading a /proc file (or a sysfs attribute) on some wakeups. Then
+ * it either keeps running (the workload ends with it alive) or exits and its unit is removed.
  */
 export function* daemon(
   host: SystemdHost,
@@ -225,9 +319,10 @@ export function* daemon(
   const cg = host.mkdirP(unit);
   const main = yield* host.spawn(cg, spec, opts.migrate);
   yield rng.around(20 * MS);
+  const helperPipes = spec.io.helperPipes ?? LOOP_FDS[spec.io.loop].helperPipes;
   for (let i = 0; i < spec.helpers; i++) {
     wakeTask(ctx, main, opts.migrate);
-    const h = yield* forkExec(ctx, host.files, main, spec.helper ?? SMALL_HELPER, opts.migrate);
+    const h = yield* forkExec(ctx, host.files, main, spec.helper ?? SMALL_HELPER, opts.migrate, helperPipes);
     yield rng.around(15 * MS);
     if (!h.exited) taskExit(k, h);
     yield rng.around(5 * MS);
@@ -238,10 +333,9 @@ export function* daemon(
     tasks.push(th);
     wakeTask(ctx, th, 1);
   }
-  if (spec.unixSockets > 0) taskSocket(k, main, spec.unixSockets, 'unix');
-  if (spec.tcpSockets) taskSocket(k, main, spec.tcpSockets, 'tcp');
-  if (spec.udpSockets) taskSocket(k, main, spec.udpSockets, 'udp');
-  if (spec.openFiles > 0) taskOpenFiles(k, main, spec.openFiles);
+  setupDaemonIo(ctx, main, spec);
+  // daemons that watch devices read sysfs attributes; the others read /proc
+  const readSet = spec.dataSet === 'sys' ? host.files.sys : host.files.proc;
   for (;;) {
     const gap = rng.exp(spec.wakeMs * MS);
     if (ctx.loop.nowNs + gap >= opts.untilNs) break;
@@ -249,7 +343,7 @@ export function* daemon(
     if (main.exited) return;
     const t = tasks[rng.int(tasks.length)];
     wakeTask(ctx, t, opts.migrate);
-    if (rng.chance(spec.procReadProb)) readProcFile(ctx, t);
+    if (rng.chance(spec.procReadProb)) readSet.touch(ctx, t, 1, true);
     if (spec.connProb && rng.chance(spec.connProb)) {
       taskSocket(k, t, 1, 'unix');
       taskCloseSockets(k, t, 1);
@@ -264,25 +358,28 @@ export function* daemon(
 
 /**
  * A oneshot unit (systemd-tmpfiles-setup, a .mount unit's mount(8), a timer's job): its cgroup
- * is created, the program runs for `runMs`, forks `helpers` children, exits, and systemd
- * removes the now empty cgroup — which then lives on as a dying cgroup for as long as anything
- * it allocated pins it.
+ * is created, the program runs for `runMs`, forks `helpers` children (each with `helperPipes`
+ * pipes: a shell script's command substitution or pipeline), creates `runFiles` entries on
+ * tmpfs (/run, /tmp: pinned in memory, charged to the unit), exits, and systemd removes the now
+ * empty cgroup — which then lives on as a dying cgroup for as long as anything it allocated
+ * pins it.
  */
 export function* oneshot(
   host: SystemdHost,
   unit: string,
   prog: ProgramSpec,
   rng: WorkloadRng,
-  opts: { runMs: number; helpers: number; migrate: number; helper?: ProgramSpec },
+  opts: { runMs: number; helpers: number; migrate: number; helper?: ProgramSpec; helperPipes?: number; runFiles?: number },
 ): Actor {
   const ctx = host.ctx;
   const cg = host.mkdirP(unit);
   const main = yield* host.spawn(cg, prog, opts.migrate);
+  if (opts.runFiles && !main.exited) taskCreateFiles(ctx.k, main, opts.runFiles, 16, 'tmpfs');
   const slices = Math.max(1, opts.helpers);
   for (let i = 0; i < opts.helpers; i++) {
     yield rng.around((opts.runMs * MS) / (2 * slices));
     wakeTask(ctx, main, opts.migrate);
-    const h = yield* forkExec(ctx, host.files, main, opts.helper ?? SMALL_HELPER, opts.migrate);
+    const h = yield* forkExec(ctx, host.files, main, opts.helper ?? SMALL_HELPER, opts.migrate, opts.helperPipes ?? 0);
     yield rng.around((opts.runMs * MS) / (4 * slices));
     if (!h.exited) taskExit(ctx.k, h);
   }

@@ -54,6 +54,38 @@ describe('compare: the effects have the seed\'s direction', () => {
   });
 });
 
+/** Every workload small: the direction of each effect, and the same output for the same seed. */
+const SMALL: Array<{ workload: string; scale: number; noneTolerance: number }> = [
+  { workload: 'boot', scale: 0.1, noneTolerance: 0.05 },
+  // power8: the seed's two cache sets give objcg a second set of 64 KiB per-CPU slabs (F5)
+  { workload: 'sysbench-oltp', scale: 0.05, noneTolerance: 0.1 },
+  { workload: 'kernel-build', scale: 0.01, noneTolerance: 0.1 },
+  // 20 units: the clones' per-CPU slabs weigh more against a small slab total (F5)
+  { workload: 'cgroup-churn', scale: 0.02, noneTolerance: 0.1 },
+  { workload: 'fleet', scale: 0.1, noneTolerance: 0.05 },
+];
+
+describe.each(SMALL)('compare $workload (scale $scale)', ({ workload, scale, noneTolerance }) => {
+  let c: Comparison;
+  it('legacy holds more slab pages and charges more kmem than objcg; none is close to objcg', () => {
+    c = runComparison({ workload, seed: 2, scale });
+    expect(c.legacy.slabPages).toBeGreaterThan(c.objcg.slabPages);
+    expect(c.legacy.kmemUsagePeakBytes).toBeGreaterThan(c.objcg.kmemUsagePeakBytes);
+    expect(c.objcg.slabUtilization).toBeGreaterThan(c.legacy.slabUtilization);
+    expect(c.none.slabUtilization).toBeGreaterThanOrEqual(c.objcg.slabUtilization - 0.01);
+    expect(c.none.slabUtilization - c.objcg.slabUtilization).toBeLessThan(noneTolerance);
+    expect(c.legacy.nrCaches).toBeGreaterThan(c.objcg.nrCaches);
+    expect(c.none.kmemUsagePeakBytes).toBe(0);
+    expect(c.objcg.nrDying).toBeLessThanOrEqual(c.legacy.nrDying);
+  });
+
+  it('the same seed gives the same table', () => {
+    const again = runComparison({ workload, seed: 2, scale });
+    const withoutWall = (x: Comparison) => formatComparison(x).replace(/^wall time:.*$/m, '');
+    expect(withoutWall(again)).toBe(withoutWall(c));
+  });
+});
+
 describe('utilization', () => {
   it('adds up over caches and stays within (0, 1]', () => {
     const k = bootKernel({ controller: 'legacy', seed: 1 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootKernel, checkInvariants, cgroupByPath, cgroupStat, forEachTask, KernelError, meminfo } from '../../src/kernel/index.js';
-import type { ControllerName } from '../../src/kernel/index.js';
+import type { ControllerName, Kernel } from '../../src/kernel/index.js';
 import { WORKLOADS, listWorkloads, runWorkload } from '../../src/workloads/index.js';
 
 /** Small but complete runs of every workload (scale shrinks volumes, never the mechanisms). */
@@ -85,5 +85,61 @@ describe('determinism', () => {
     const r = runWorkload(k, 'cgroup-churn', { seed: 2, scale: 0.01, onSample: (_k, t) => times.push(t) });
     expect(times.slice(0, 3)).toEqual([5e9, 10e9, 15e9]);
     expect(times[times.length - 1]).toBe(r.virtualNs);
+  });
+});
+
+/** Allocations made from a cache so far: the root cache, its legacy children and objcg clone. */
+function allocsOf(k: Kernel, name: string): number {
+  let n = 0;
+  for (const s of k.caches) if (s && (s.rootCache ?? s).name === name) n += s.nrAllocs;
+  return n;
+}
+
+/** Live objects of a cache, children and clone included. */
+function liveOf(k: Kernel, name: string): number {
+  let n = 0;
+  for (const s of k.caches) if (s && (s.rootCache ?? s).name === name) n += s.nrAllocated;
+  return n;
+}
+
+describe('workloads use the kernel objects the modelled software uses', () => {
+  it('boot: event loops, inotify, signalfd, IPv6 sockets, /run on tmpfs, /proc and sysfs reads', () => {
+    const k = bootKernel({ controller: 'objcg', seed: 4 });
+    runWorkload(k, 'boot', { seed: 4, scale: 0.1 });
+    // sd-event daemons hold an epoll with its watches and a signalfd; GLib daemons inotify marks
+    expect(liveOf(k, 'eventpoll_epi')).toBeGreaterThan(50);
+    expect(liveOf(k, 'eventpoll_pwq')).toBe(liveOf(k, 'eventpoll_epi'));
+    expect(liveOf(k, 'inotify_inode_mark')).toBeGreaterThan(1000); // tracker's directory watches
+    expect(allocsOf(k, 'signalfd_ctx')).toBeGreaterThan(5);
+    expect(liveOf(k, 'UDPv6') + liveOf(k, 'TCPv6')).toBeGreaterThan(3);
+    // udev's database and tmpfiles' entries live on tmpfs
+    expect(liveOf(k, 'shmem_inode_cache')).toBeGreaterThan(700);
+    // /proc reads: a proc inode per first lookup, a seq_file per read, all seq_files freed again
+    expect(liveOf(k, 'proc_inode_cache')).toBeGreaterThan(10);
+    expect(allocsOf(k, 'seq_file')).toBeGreaterThan(liveOf(k, 'proc_inode_cache'));
+    expect(liveOf(k, 'seq_file')).toBe(0);
+    // coldplug: sysfs lookups leave kernfs inodes (inode_cache) on the dcache LRU
+    expect(liveOf(k, 'inode_cache')).toBeGreaterThan(1000);
+    expect(checkInvariants(k)).toEqual([]);
+  });
+
+  it('kernel-build: written objects get buffer_heads, gcc -pipe and the jobserver use pipes', () => {
+    const k = bootKernel({ machine: 'power8', controller: 'legacy', cgroupVersion: 'v1', seed: 5 });
+    const pipeBufsBefore = allocsOf(k, 'kmalloc-1k');
+    runWorkload(k, 'kernel-build', { seed: 5, scale: 0.01 });
+    // 64 KiB pages over 4 KiB ext4 blocks: 16 buffer_heads per written page
+    expect(liveOf(k, 'buffer_head')).toBeGreaterThan(16 * 100);
+    expect(liveOf(k, 'buffer_head') % 16).toBe(0);
+    // a pipe_buffer array (kmalloc-1k) per compilation unit at least
+    expect(allocsOf(k, 'kmalloc-1k') - pipeBufsBefore).toBeGreaterThan(100);
+    expect(checkInvariants(k)).toEqual([]);
+  });
+
+  it('sysbench-oltp: mysqld listens and accepts on dual-stack IPv6 sockets, its redo log is written', () => {
+    const k = bootKernel({ machine: 'power8', controller: 'objcg', cgroupVersion: 'v1', seed: 6 });
+    runWorkload(k, 'sysbench-oltp', { seed: 6, scale: 0.05 });
+    expect(allocsOf(k, 'TCPv6')).toBeGreaterThanOrEqual(2 + 32);
+    expect(liveOf(k, 'buffer_head')).toBeGreaterThan(0);
+    expect(checkInvariants(k)).toEqual([]);
   });
 });
