@@ -110,6 +110,7 @@ export function taskOpenFiles(k: Kernel, task: Task, n: number): number {
     const f = kmemCacheAlloc(k, k.cache('filp'), task);
     if (f === ALLOC_FAILED) break;
     task.leader.openFiles.push(f);
+    fdsAdded(k, task, 1);
   }
   syscallReturn(k, task);
   return done;
@@ -121,6 +122,7 @@ export function taskCloseFiles(k: Kernel, task: Task, n: number): number {
   const files = task.leader.openFiles;
   let done = 0;
   for (; done < n && files.length; done++) kmemCacheFree(k, files.pop()!, task.cpu);
+  task.leader.nrFds -= done;
   syscallReturn(k, task);
   return done;
 }
@@ -128,7 +130,13 @@ export function taskCloseFiles(k: Kernel, task: Task, n: number): number {
 const PROTO_CACHE = { tcp: 'TCP', udp: 'UDP', unix: 'UNIX', tcp6: 'TCPv6', udp6: 'UDPv6' } as const;
 
 /** socket(): socket inode + pseudo dentry + file + protocol sock, held until exit. */
-export function taskSocket(k: Kernel, task: Task, n: number, proto: keyof typeof PROTO_CACHE): number {
+/**
+ * socket() (or, with `accepted`, accept()) `n` times: socket inode + pseudo dentry + file +
+ * protocol sock, held until close or exit. An accepted connection's sock is cloned from the
+ * listener in softirq context, where nothing is charged (memcg_kmem_bypass); its inode, dentry
+ * and file are made by accept() in the task's context.
+ */
+export function taskSocket(k: Kernel, task: Task, n: number, proto: keyof typeof PROTO_CACHE, opts: { accepted?: boolean } = {}): number {
   live(task);
   count(n);
   const cacheName = PROTO_CACHE[proto];
@@ -139,7 +147,7 @@ export function taskSocket(k: Kernel, task: Task, n: number, proto: keyof typeof
     const dentry = dAlloc(k, task, 10, k.cache('sock_inode_cache'));
     if (dentry < 0) break;
     const filp = kmemCacheAlloc(k, k.cache('filp'), task);
-    const sk = filp === ALLOC_FAILED ? ALLOC_FAILED : kmemCacheAlloc(k, k.cache(cacheName), task);
+    const sk = filp === ALLOC_FAILED ? ALLOC_FAILED : opts.accepted ? softirqAlloc(k, task, cacheName) : kmemCacheAlloc(k, k.cache(cacheName), task);
     if (sk === ALLOC_FAILED) {
       if (filp !== ALLOC_FAILED) kmemCacheFree(k, filp, task.cpu);
       dFree(k, dentry, task.cpu);
@@ -147,6 +155,7 @@ export function taskSocket(k: Kernel, task: Task, n: number, proto: keyof typeof
     }
     const s: Socket = { inode: k.dentries.inode[dentry], dentry, filp, sk };
     task.leader.sockets.push(s);
+    fdsAdded(k, task, 1);
   }
   syscallReturn(k, task);
   return done;
@@ -159,6 +168,7 @@ export function taskCloseSockets(k: Kernel, task: Task, n: number): number {
   const list = task.leader.sockets;
   let done = 0;
   for (; done < n && list.length; done++) freeSocket(k, list.pop()!, task.cpu);
+  task.leader.nrFds -= done;
   syscallReturn(k, task);
   return done;
 }
@@ -289,6 +299,8 @@ function holdGroup(k: Kernel, task: Task, allocs: Array<() => number>): boolean 
   return true;
 }
 
+/** sizeof(struct signalfd_ctx): a sigset_t. */
+const SIGNALFD_CTX_SIZE = 8;
 /** sizeof(struct eventpoll), kzalloc'ed without __GFP_ACCOUNT in 5.x. */
 const EVENTPOLL_SIZE = 216;
 /** sizeof(struct pipe_inode_info) and of the default 16-slot pipe_buffer array (GFP_KERNEL_ACCOUNT). */
@@ -304,7 +316,14 @@ export function taskEpoll(k: Kernel, task: Task, watches: number): number {
   live(task);
   count(watches);
   const filp = k.cache('filp');
-  if (!holdGroup(k, task, [() => kmemCacheAlloc(k, filp, task), () => kmalloc(k, EVENTPOLL_SIZE, task, false, false)])) fail('ENOMEM');
+  // anon_inode_getfile: a file and its own pseudo dentry on the shared anon inode
+  const ok = holdGroup(k, task, [
+    () => kmemCacheAlloc(k, filp, task),
+    () => kmemCacheAlloc(k, k.dentryCache, task),
+    () => kmalloc(k, EVENTPOLL_SIZE, task, false, false),
+  ]);
+  if (!ok) fail('ENOMEM');
+  fdsAdded(k, task, 1);
   let done = 0;
   const epi = k.cache('eventpoll_epi');
   const pwq = k.cache('eventpoll_pwq');
@@ -320,7 +339,8 @@ export function taskEpoll(k: Kernel, task: Task, watches: number): number {
 export function taskInotify(k: Kernel, task: Task, watches: number): number {
   live(task);
   count(watches);
-  if (!holdGroup(k, task, [() => kmemCacheAlloc(k, k.cache('filp'), task)])) fail('ENOMEM');
+  if (!holdGroup(k, task, [() => kmemCacheAlloc(k, k.cache('filp'), task), () => kmemCacheAlloc(k, k.dentryCache, task)])) fail('ENOMEM');
+  fdsAdded(k, task, 1);
   let done = 0;
   const mark = k.cache('inotify_inode_mark');
   const conn = k.cache('fsnotify_mark_connector');
@@ -344,11 +364,13 @@ export function taskPipe(k: Kernel, task: Task, n: number): number {
     const ok = holdGroup(k, task, [
       () => kmemCacheAlloc(k, filp, task),
       () => kmemCacheAlloc(k, filp, task),
+      () => kmemCacheAlloc(k, k.dentryCache, task),
       () => kmemCacheAlloc(k, inode, task),
       () => kmalloc(k, PIPE_INODE_INFO_SIZE, task, true, false),
       () => kmalloc(k, PIPE_BUFFERS_SIZE, task, true, false),
     ]);
     if (!ok) break;
+    fdsAdded(k, task, 2);
   }
   syscallReturn(k, task);
   return done;
@@ -361,7 +383,14 @@ export function taskSignalfd(k: Kernel, task: Task, n: number): number {
   let done = 0;
   for (; done < n && !task.exited; done++) {
     syscallTick(k);
-    if (!holdGroup(k, task, [() => kmemCacheAlloc(k, k.cache('filp'), task), () => kmemCacheAlloc(k, k.cache('signalfd_ctx'), task)])) break;
+    // fs/signalfd.c (5.5): the context is a plain kmalloc(GFP_KERNEL), not accounted
+    const ok = holdGroup(k, task, [
+      () => kmemCacheAlloc(k, k.cache('filp'), task),
+      () => kmemCacheAlloc(k, k.dentryCache, task),
+      () => kmalloc(k, SIGNALFD_CTX_SIZE, task, false, false),
+    ]);
+    if (!ok) break;
+    fdsAdded(k, task, 1);
   }
   syscallReturn(k, task);
   return done;
@@ -418,3 +447,44 @@ export function taskPagecacheWrite(k: Kernel, task: Task, n: number): number {
   syscallReturn(k, task);
   return done;
 }
+
+/** An allocation in softirq context on the task's CPU: never charged to a memcg. */
+function softirqAlloc(k: Kernel, task: Task, cacheName: string): number {
+  return kmemCacheAlloc(k, k.cache(cacheName), null, false, task.cpu);
+}
+
+/** NR_OPEN_DEFAULT: the fd array embedded in files_struct. */
+const NR_OPEN_DEFAULT = 64;
+/** sizeof(struct fdtable). */
+const FDTABLE_SIZE = 56;
+
+/**
+ * A process's descriptors beyond the embedded 64 need an fdtable of its own (expand_fdtable):
+ * struct fdtable, the file pointer array and the open/close-on-exec/full bitmaps, all
+ * GFP_KERNEL_ACCOUNT, sized to a power of two of at least 256 entries; the old one is freed.
+ */
+function fdsAdded(k: Kernel, task: Task, n: number): void {
+  const leader = task.leader;
+  leader.nrFds += n;
+  if (leader.nrFds <= leader.fdCapacity) return;
+  let nr = Math.max(256, leader.fdCapacity * 2);
+  while (nr < leader.nrFds) nr *= 2;
+  const next = [
+    kmalloc(k, FDTABLE_SIZE, task, true, false),
+    kmalloc(k, nr * 8, task, true, false),
+    kmalloc(k, 2 * (nr / 8) + nr / 64 / 8, task, true, false),
+  ];
+  if (next.some((a) => a === ALLOC_FAILED)) {
+    for (const a of next) if (a !== ALLOC_FAILED) kmemCacheFree(k, a, task.cpu);
+    return; // the real expand fails with EMFILE; the model keeps the descriptors on the old table
+  }
+  for (const a of leader.fdTable) {
+    leader.kobjects.delete(a);
+    kmemCacheFree(k, a, task.cpu);
+  }
+  leader.fdTable = next;
+  for (const a of next) leader.kobjects.add(a);
+  leader.fdCapacity = nr;
+}
+
+export { NR_OPEN_DEFAULT };

@@ -102,6 +102,7 @@ export function checkInvariants(k: Kernel): string[] {
   for (const s of k.caches) if (s && !s.destroyed) for (const a of s.metaObjects) own(a, `${s.name} metadata`);
   for (const task of k.tasks.values()) {
     own(task.taskStruct, 'task_struct');
+    own(task.delays, 'task_delay_info');
     own(task.pidObj, 'pid');
     own(task.cred, 'cred');
     own(task.files, 'files');

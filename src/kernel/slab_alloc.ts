@@ -16,9 +16,12 @@ import { Stat } from './memcg_stat.js';
 export { ALLOC_FAILED };
 
 
-/** kmem_cache_alloc from `task`'s context (null: kernel context); returns the address or ALLOC_FAILED. */
-export function kmemCacheAlloc(k: Kernel, s: KmemCache, task: Task | null, account = false): number {
-  const cpu = task ? task.cpu : 0;
+/**
+ * kmem_cache_alloc from `task`'s context (null: kernel or interrupt context, on `onCpu`);
+ * returns the address or ALLOC_FAILED.
+ */
+export function kmemCacheAlloc(k: Kernel, s: KmemCache, task: Task | null, account = false, onCpu?: number): number {
+  const cpu = onCpu ?? (task ? task.cpu : 0);
   k.allocCpu = cpu;
   k.allocTask = task;
   const target = k.kmem.preAlloc(k, s, task, account, cpu);

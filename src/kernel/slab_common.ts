@@ -354,8 +354,8 @@ export const BOOT_CACHES: CacheSpec[] = [
   { name: 'fsnotify_mark_connector', objectSize: 32, flags: 0 },
   // fs/seq_file.c: struct seq_file
   { name: 'seq_file', objectSize: 120, flags: A },
-  // fs/signalfd.c: struct signalfd_ctx (a sigset_t)
-  { name: 'signalfd_ctx', objectSize: 8, flags: A },
+  // kernel/delayacct.c: struct task_delay_info, one per task (delay accounting on by default before 5.14)
+  { name: 'task_delay_info', objectSize: 80, flags: A },
   // kernel/signal.c: struct sigqueue (accounted only since 5.16)
   { name: 'sigqueue', objectSize: 80, flags: 0 },
 ];

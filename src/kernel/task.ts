@@ -89,6 +89,12 @@ export class Task {
   createdFiles: number[] = [];
   /** mapped page-cache pages (for RssFile) */
   filePages = 0;
+  /** leader: open descriptors, the capacity of the fd table and its expanded arrays (if any) */
+  nrFds = 3;
+  fdCapacity = 64;
+  fdTable: number[] = [];
+  /** struct task_delay_info */
+  delays = 0;
 
   constructor(k: Kernel, pid: number, leader: Task | null, memcg: MemCgroup, cpu: number, comm: string, kthread: boolean, ppid: number) {
     this.pid = pid;
@@ -145,6 +151,7 @@ export function taskFork(k: Kernel, parent: Task, opts: { thread?: boolean; comm
   const ctx = parent;
   try {
     child.taskStruct = must(kmemCacheAlloc(k, k.cache('task_struct'), ctx));
+    child.delays = must(kmemCacheAlloc(k, k.cache('task_delay_info'), ctx));
     allocStack(k, child, ctx);
     child.pidObj = must(kmemCacheAlloc(k, k.cache('pid'), ctx));
     if (!thread) {
@@ -312,8 +319,10 @@ function freeTaskObjects(k: Kernel, t: Task, cpu: number): void {
   free(t.pidObj);
   t.sighand = t.signal = t.fs = t.files = t.cred = t.pidObj = 0;
   freeStack(k, t, cpu);
+  free(t.delays);
   free(t.taskStruct);
-  t.taskStruct = 0;
+  t.taskStruct = t.delays = 0;
+  t.fdTable = [];
 }
 
 function kfreeAny(k: Kernel, addr: number, cpu: number): void {

@@ -91,7 +91,9 @@ export function createObjcgController(k: Kernel): KmemController {
         // memcg_alloc_page_obj_cgroups: kcalloc(objects, 8) without __GFP_ACCOUNT
         vec = new Int32Array(s.objects);
         t.objcgs[slab] = vec;
-        t.vecHandle[slab] = kmallocRaw(k, s.objects * OBJCG_POINTER_SIZE, t.node[slab]);
+        // allocate first: the allocation may grow the slab table and replace t.vecHandle
+        const handle = kmallocRaw(k, s.objects * OBJCG_POINTER_SIZE, t.node[slab]);
+        t.vecHandle[slab] = handle;
       }
       vec[idx] = objcg.id;
       // the reference taken in preAlloc now belongs to the object
