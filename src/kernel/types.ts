@@ -23,6 +23,8 @@ export interface MachineConfig {
   memBytes: number;
   /** 1 or 2. */
   nrNodes: number;
+  /** CPUs sharing a last-level cache (the scheduler's LLC domain): a whole desktop, one SMT8 core on POWER8. */
+  cpusPerLlc: number;
   seed: number;
 }
 

@@ -60,7 +60,7 @@ function* webService(ctx: WorkloadContext, host: SystemdHost, rng: WorkloadRng, 
     if (main.exited) return;
     const w = workers[rng.int(workers.length)];
     wakeTask(ctx, w, MIGRATE_BUSY);
-    taskSocket(k, w, 1, 'tcp6');
+    taskSocket(k, w, 1, 'tcp6', { accepted: true }); // accept() of a request connection
     docroot.touch(ctx, w, 2, true);
     taskOpenFiles(k, w, 1);
     taskCloseFiles(k, w, 1);

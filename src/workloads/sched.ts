@@ -6,8 +6,9 @@
  *    its objects on the parent's CPU, before the child ever runs;
  *  - exec: sched_exec() balances again (SD_BALANCE_EXEC) before the new mm is built;
  *  - wakeup: a task that slept wakes on its previous CPU if that is idle, else on an idle
- *    sibling or the waker's CPU (select_idle_sibling / wake_affine): on a machine that is not
- *    saturated a good share of wakeups land on another CPU.
+ *    sibling (select_idle_sibling), which is searched within the previous CPU's last-level-cache
+ *    domain: the whole package of a desktop, one SMT8 core of a POWER8 (its L3 is per core).
+ *    On a machine that is not saturated a good share of wakeups land on another CPU.
  * "Idlest CPU" is drawn uniformly: workloads describe machines whose load is spread evenly.
  */
 import { taskMigrateCpu } from '../kernel/index.js';
@@ -28,9 +29,14 @@ export function placeTask(ctx: WorkloadContext, task: Task): void {
 
 /**
  * A wakeup: with probability `migrate` the task lands on another CPU than the one it last ran
- * on (the workload states the probability from how busy its machine is).
+ * on (the workload states the probability from how busy its machine is), an idle sibling in the
+ * same last-level-cache domain.
  */
 export function wakeTask(ctx: WorkloadContext, task: Task, migrate: number): void {
   if (task.exited) return;
-  if (ctx.rng.chance(migrate)) placeTask(ctx, task);
+  if (!ctx.rng.chance(migrate)) return;
+  const llc = ctx.k.config.cpusPerLlc;
+  const first = Math.floor(task.cpu / llc) * llc;
+  const cpu = first + ctx.rng.int(llc);
+  if (cpu !== task.cpu) taskMigrateCpu(ctx.k, task, cpu);
 }

@@ -178,7 +178,7 @@ export function* sysbenchClient(ctx: WorkloadContext, host: SystemdHost, p: Oltp
     wakeTask(ctx, ct, 1);
     taskSocket(k, ct, 1, 'tcp');
     if (acceptor.exited) return;
-    taskSocket(k, acceptor, 1, 'tcp6');
+    taskSocket(k, acceptor, 1, 'tcp6', { accepted: true }); // accept(): the sock is cloned in softirq
     const conn = taskFork(k, acceptor, { thread: true });
     const crng = rng.fork();
     conns.push(
