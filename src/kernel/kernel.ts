@@ -17,7 +17,7 @@ import { KmemCache, bootSlab } from './slab_common.js';
 import { MemCgroup } from './cgroup.js';
 import { Task, spawnKernelThread, mmAlloc } from './task.js';
 import { MemcgStock } from './memcg_stock.js';
-import { DentryTable, dAlloc, dLruAdd } from './dcache.js';
+import { DentryTable } from './dcache.js';
 import { VmState, emptyVmEvents } from './vmstat.js';
 import { PercpuState, percpuAlloc, percpuBoot, percpuFree, memcgPercpuBytesPerCpu } from './percpu.js';
 import { createObjcgController } from './kmem/objcg.js';
@@ -216,8 +216,6 @@ export function bootKernel(opts: BootOptions = {}): Kernel {
   }
   // sysfs and procfs as a booted machine has them
   for (let i = 0; i < BOOT_KERNFS_NODES; i++) k.bootObjects.push(kmemCacheAlloc(k, k.cache('kernfs_node_cache'), null));
-  void dAlloc;
-  void dLruAdd;
   k.generation++;
   return k;
 }

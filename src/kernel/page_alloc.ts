@@ -273,10 +273,10 @@ export function kpagecgroupRead(k: Kernel, startPfn: number, count: number): Big
       if (s >= 0) id = k.kmem.slabPageMemcgId(k, s);
     }
     if (id === 0) continue;
+    // page_cgroup_ino: the nearest online ancestor of the owner
     let cg = k.memcgById.get(id);
     while (cg && !cg.online) cg = cg.parent ?? undefined;
-    if (cg && cg.parent) out[i] = BigInt(cg.ino);
-    else if (cg) out[i] = BigInt(cg.ino);
+    if (cg) out[i] = BigInt(cg.ino);
   }
   return out;
 }

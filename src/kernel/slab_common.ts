@@ -13,7 +13,6 @@ import { fail } from './errno.js';
 import { percpuAlloc, percpuFree } from './percpu.js';
 import {
   SLAB_ACCOUNT,
-  SLAB_DEACTIVATED,
   SLAB_HAS_CTOR,
   SLAB_HWCACHE_ALIGN,
   SLAB_KMALLOC,
@@ -123,8 +122,9 @@ export class KmemCache {
     this.totalObjects = new Float64Array(nrNodes);
   }
 
+  /** A legacy child cache of an offlined memcg (SLAB_DEACTIVATED). */
   get deactivated(): boolean {
-    return (this.flags & SLAB_DEACTIVATED) !== 0 || this.deactivatedFlag;
+    return this.deactivatedFlag;
   }
   deactivatedFlag = false;
 

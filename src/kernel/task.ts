@@ -13,7 +13,7 @@ import type { TaskState } from './types.js';
 import { fail } from './errno.js';
 import { cssGet, cssPut, cgroupAttach, cgroupCanAttach } from './cgroup.js';
 import { syscallTick } from './clock.js';
-import { ALLOC_FAILED, kmemCacheAlloc, kmemCacheFree, kmalloc } from './slab_alloc.js';
+import { ALLOC_FAILED, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
 import { PageKind } from './page_alloc.js';
 import { THREAD_SIZE } from './slab_common.js';
 import { chargePageTo, unchargePageFrom, memcgHandleOverHigh } from './memcontrol.js';
@@ -307,7 +307,7 @@ function freeTaskObjects(k: Kernel, t: Task, cpu: number): void {
     for (const f of t.openFiles) free(f);
     t.openFiles = [];
   }
-  for (const a of t.kobjects) kfreeAny(k, a, cpu);
+  for (const a of t.kobjects) kmemCacheFree(k, a, cpu);
   t.kobjects.clear();
   if (t.mm) mmFree(k, t.mm, cpu);
   t.mm = null;
@@ -323,10 +323,6 @@ function freeTaskObjects(k: Kernel, t: Task, cpu: number): void {
   free(t.taskStruct);
   t.taskStruct = t.delays = 0;
   t.fdTable = [];
-}
-
-function kfreeAny(k: Kernel, addr: number, cpu: number): void {
-  kmemCacheFree(k, addr, cpu);
 }
 
 export function freeSocket(k: Kernel, s: Socket, cpu: number): void {
@@ -421,4 +417,3 @@ export function spawnKernelThread(k: Kernel, comm: string, cpu: number): Task {
   }
 }
 
-export { kmalloc };
