@@ -30,7 +30,7 @@ import { FileSet } from './files.js';
 import { SystemdHost, oneshot } from './systemd.js';
 import type { ProgramSpec } from './systemd.js';
 import { MIGRATE_BUSY, startHostBoot } from './boot.js';
-import { wakeTask } from './sched.js';
+import { placeTask, wakeTask } from './sched.js';
 import { mysqld, oltpParams, sysbenchClient } from './sysbench_oltp.js';
 import type { MysqldState } from './sysbench_oltp.js';
 import { churnLoop, churnParams } from './cgroup_churn.js';
@@ -50,7 +50,11 @@ function* webService(ctx: WorkloadContext, host: SystemdHost, rng: WorkloadRng, 
   const main = yield* host.spawn(cg, WEB, MIGRATE_BUSY);
   const docroot = new FileSet({ name: '/var/www', nrFiles: 5000, meanBytes: 16 * 1024, skew: 2 });
   const workers: Task[] = [];
-  for (let i = 0; i < 32; i++) workers.push(taskFork(k, main, { thread: true }));
+  for (let i = 0; i < 32; i++) {
+    const w = taskFork(k, main, { thread: true });
+    placeTask(ctx, w); // wake_up_new_task
+    workers.push(w);
+  }
   taskSocket(k, main, 1, 'tcp6');
   taskPipe(k, main, 1);
   taskEpoll(k, main, 2);

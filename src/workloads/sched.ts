@@ -20,7 +20,11 @@ export function balancedCpu(ctx: WorkloadContext): number {
   return ctx.rng.int(ctx.k.config.nrCpus);
 }
 
-/** sched_exec / wake_up_new_task: the task moves to a balanced CPU. */
+/**
+ * sched_exec / wake_up_new_task: the task moves to a balanced CPU. A new task's first wakeup
+ * balances over the whole machine (SD_BALANCE_FORK), unlike later wakeups, which stay within
+ * the last-level-cache domain.
+ */
 export function placeTask(ctx: WorkloadContext, task: Task): void {
   if (task.exited) return;
   const cpu = balancedCpu(ctx);

@@ -55,7 +55,7 @@ import { FileSet } from './files.js';
 import { SystemdHost } from './systemd.js';
 import type { ProgramSpec } from './systemd.js';
 import { startHostBoot } from './boot.js';
-import { wakeTask } from './sched.js';
+import { placeTask, wakeTask } from './sched.js';
 import type { WorkloadRng } from './rng.js';
 
 export const MYSQLD_UNIT = '/system.slice/mysqld.service';
@@ -131,7 +131,7 @@ export function* mysqld(ctx: WorkloadContext, host: SystemdHost, p: OltpParams, 
   for (let i = 0; i < p.bgThreads; i++) {
     const th = taskFork(k, main, { thread: true });
     bg.push(th);
-    wakeTask(ctx, th, 1);
+    placeTask(ctx, th); // wake_up_new_task
     yield rng.around(2 * MS);
   }
   // listening: :: for the classic and the X protocol (dual stack), and mysql.sock
@@ -175,11 +175,12 @@ export function* sysbenchClient(ctx: WorkloadContext, host: SystemdHost, p: Oltp
   wakeTask(ctx, acceptor, p.migrate);
   for (let i = 0; i < p.clientThreads; i++) {
     const ct = taskFork(k, client, { thread: true });
-    wakeTask(ctx, ct, 1);
+    placeTask(ctx, ct); // wake_up_new_task
     taskSocket(k, ct, 1, 'tcp');
     if (acceptor.exited) return;
     taskSocket(k, acceptor, 1, 'tcp6', { accepted: true }); // accept(): the sock is cloned in softirq
     const conn = taskFork(k, acceptor, { thread: true });
+    placeTask(ctx, conn); // wake_up_new_task
     const crng = rng.fork();
     conns.push(
       (function* (): Actor {

@@ -331,7 +331,7 @@ export function* daemon(
   for (let i = 0; i < spec.threads; i++) {
     const th = taskFork(k, main, { thread: true });
     tasks.push(th);
-    wakeTask(ctx, th, 1);
+    placeTask(ctx, th); // wake_up_new_task
   }
   setupDaemonIo(ctx, main, spec);
   // daemons that watch devices read sysfs attributes; the others read /proc
