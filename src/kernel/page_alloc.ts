@@ -132,7 +132,8 @@ export class PageAllocator {
       }
       if (pfn >= 0) {
         const nr = 1 << order;
-        this.kind.fill(kind, pfn, pfn + nr);
+        if (nr === 1) this.kind[pfn] = kind;
+        else this.kind.fill(kind, pfn, pfn + nr);
         this.headOrder[pfn] = order;
         const c = this.counts[n];
         c[PageKind.Free] -= nr;
@@ -183,9 +184,15 @@ export class PageAllocator {
     const kind = this.kind[pfn];
     c[kind] -= nr;
     c[PageKind.Free] += nr;
-    this.kind.fill(PageKind.Free, pfn, pfn + nr);
-    this.slabPlus1.fill(0, pfn, pfn + nr);
-    this.memcgId.fill(0, pfn, pfn + nr);
+    if (nr === 1) {
+      this.kind[pfn] = PageKind.Free;
+      this.slabPlus1[pfn] = 0;
+      this.memcgId[pfn] = 0;
+    } else {
+      this.kind.fill(PageKind.Free, pfn, pfn + nr);
+      this.slabPlus1.fill(0, pfn, pfn + nr);
+      this.memcgId.fill(0, pfn, pfn + nr);
+    }
     this.headOrder[pfn] = -1;
     this.nrFrees += nr;
     if (order === 0) {

@@ -266,7 +266,19 @@ export function mmAlloc(k: Kernel, ctx: Task): MmStruct {
 
 /** exit_mmap + mmdrop. */
 export function mmFree(k: Kernel, mm: MmStruct, cpu: number): void {
-  for (const pfn of mm.anon) freeAnonPage(k, pfn);
+  // exit_mmap frees the pages and uncharges them in one batch per memcg (uncharge_batch)
+  const batch = new Map<number, number>();
+  for (const pfn of mm.anon) {
+    const id = k.pages.memcgId[pfn];
+    k.pages.free(pfn, 0);
+    if (id) batch.set(id, (batch.get(id) ?? 0) + 1);
+  }
+  for (const [id, nr] of batch) {
+    const memcg = k.memcgById.get(id)!;
+    memcg.stat[Stat.Anon] -= nr * k.pageSize;
+    memcg.stat[Stat.InactiveAnon] -= nr * k.pageSize;
+    unchargePageFrom(k, memcg, nr, false);
+  }
   mm.anon = [];
   for (const a of mm.avcs) kmemCacheFree(k, a, cpu);
   for (const a of mm.anonVmas) kmemCacheFree(k, a, cpu);
