@@ -5,9 +5,10 @@
  * the model of workqueues and RCU callbacks (a grace period ends at the next tick).
  */
 import type { Kernel } from './kernel.js';
+import { MinHeap } from './min_heap.js';
 
 export interface Timer {
-  deadlineNs: number;
+  atNs: number;
   seq: number;
   fn: () => void;
   cancelled: boolean;
@@ -15,55 +16,27 @@ export interface Timer {
 
 export class Clock {
   nowNs = 0;
-  private heap: Timer[] = [];
+  private readonly timers = new MinHeap<Timer>();
   private seq = 0;
   /** Work queued for "soon" (workqueue items, RCU callbacks), FIFO. */
   work: Array<{ name: string; fn: () => void }> = [];
 
   addTimer(deadlineNs: number, fn: () => void): Timer {
-    const t: Timer = { deadlineNs, seq: this.seq++, fn, cancelled: false };
-    const h = this.heap;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (less(h[p], h[i])) break;
-      [h[p], h[i]] = [h[i], h[p]];
-      i = p;
-    }
+    const t: Timer = { atNs: deadlineNs, seq: this.seq++, fn, cancelled: false };
+    this.timers.push(t);
     return t;
   }
 
   /** Pops the earliest timer due at or before `ns`. */
   popDue(ns: number): Timer | undefined {
-    const h = this.heap;
-    if (h.length === 0 || h[0].deadlineNs > ns) return undefined;
-    const top = h[0];
-    const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && less(h[l], h[m])) m = l;
-        if (r < h.length && less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
-        i = m;
-      }
-    }
-    return top;
+    const top = this.timers.peek();
+    if (!top || top.atNs > ns) return undefined;
+    return this.timers.pop();
   }
 
   nextDeadline(): number {
-    return this.heap.length ? this.heap[0].deadlineNs : Infinity;
+    return this.timers.peek()?.atNs ?? Infinity;
   }
-}
-
-function less(a: Timer, b: Timer): boolean {
-  return a.deadlineNs < b.deadlineNs || (a.deadlineNs === b.deadlineNs && a.seq < b.seq);
 }
 
 /** Queues deferred work (a workqueue item or RCU callback); runs at the next clock movement. */
@@ -90,7 +63,7 @@ export function clockAdvance(k: Kernel, ns: number): void {
   for (;;) {
     const t = clock.popDue(end);
     if (!t) break;
-    clock.nowNs = Math.max(clock.nowNs, t.deadlineNs);
+    clock.nowNs = Math.max(clock.nowNs, t.atNs);
     if (!t.cancelled) t.fn();
     flushDeferredWork(k);
   }

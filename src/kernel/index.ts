@@ -22,6 +22,8 @@ export type { ErrnoName } from './errno.js';
 
 export { machineProfile, MACHINE_PROFILES } from './machine.js';
 export { Rng } from './rng.js';
+export { MinHeap } from './min_heap.js';
+export type { TimedEntry } from './min_heap.js';
 export { bootKernel, Kernel } from './kernel.js';
 export type { BootOptions } from './kernel.js';
 
