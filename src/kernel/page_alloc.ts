@@ -43,8 +43,13 @@ export interface NodeRange {
 export class PageAllocator {
   readonly totalPages: number;
   readonly nodes: NodeRange[];
-  /** free block heads per node per order. */
-  private freeLists: Array<Array<Set<number>>>;
+  /**
+   * Free block heads per node per order, as stacks with lazy deletion: a block taken out for
+   * merging only clears its freeOrder entry and is skipped when it surfaces (freeCount keeps the
+   * true number of blocks per order).
+   */
+  private freeLists: number[][][];
+  private freeCount: Int32Array[];
   /** order of a free block at its head PFN, -1 otherwise. */
   private freeOrder: Int8Array;
   /** PageKind of each allocated page (head and tail pages alike). */
@@ -74,13 +79,15 @@ export class PageAllocator {
     this.freeOrder = new Int8Array(totalPages).fill(-1);
     this.nodes = [];
     this.freeLists = [];
+    this.freeCount = [];
     this.counts = [];
     const per = Math.floor(totalPages / nrNodes);
     for (let nid = 0; nid < nrNodes; nid++) {
       const start = nid * per;
       const end = nid === nrNodes - 1 ? totalPages : start + per;
       this.nodes.push({ nid, startPfn: start, endPfn: end });
-      this.freeLists.push(Array.from({ length: MAX_ORDER }, () => new Set<number>()));
+      this.freeLists.push(Array.from({ length: MAX_ORDER }, () => [] as number[]));
+      this.freeCount.push(new Int32Array(MAX_ORDER));
       this.counts.push(new Float64Array(NR_PAGE_KINDS));
       this.pcp.push([]);
       // carve the node into maximal aligned blocks
@@ -112,12 +119,18 @@ export class PageAllocator {
 
   private pushFree(nid: number, pfn: number, order: number): void {
     this.freeOrder[pfn] = order;
-    this.freeLists[nid][order].add(pfn);
+    this.freeLists[nid][order].push(pfn);
+    this.freeCount[nid][order]++;
   }
 
   private takeFree(nid: number, pfn: number, order: number): void {
     this.freeOrder[pfn] = -1;
-    this.freeLists[nid][order].delete(pfn);
+    this.freeCount[nid][order]--;
+    const stack = this.freeLists[nid][order];
+    // compact a stack that is mostly stale entries
+    if (stack.length > 64 && stack.length > 4 * this.freeCount[nid][order]) {
+      this.freeLists[nid][order] = stack.filter((p) => this.freeOrder[p] === order);
+    }
   }
 
   /** Allocates 2^order pages on `nid` (falling back to other nodes); -1 when memory is exhausted. */
@@ -162,12 +175,16 @@ export class PageAllocator {
   }
 
   private buddyAlloc(order: number, nid: number): number {
-    const lists = this.freeLists[nid];
+    const counts = this.freeCount[nid];
     let o = order;
-    while (o < MAX_ORDER && lists[o].size === 0) o++;
+    while (o < MAX_ORDER && counts[o] === 0) o++;
     if (o === MAX_ORDER) return -1;
-    const pfn = lists[o].values().next().value as number;
-    this.takeFree(nid, pfn, o);
+    const stack = this.freeLists[nid][o];
+    let pfn = stack.pop()!;
+    // skip entries of blocks that were taken for merging (and duplicates of re-freed ones)
+    while (this.freeOrder[pfn] !== o) pfn = stack.pop()!;
+    this.freeOrder[pfn] = -1;
+    counts[o]--;
     // split down to the requested order, returning upper halves
     while (o > order) {
       o--;
