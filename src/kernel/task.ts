@@ -240,10 +240,13 @@ export function mmAlloc(k: Kernel, ctx: Task): MmStruct {
   const mm = new MmStruct();
   try {
     mm.addr = must(kmemCacheAlloc(k, k.cache('mm_struct'), ctx));
-    for (let i = 0; i < VMAS_PER_PROCESS; i++) mm.vmas.push(must(kmemCacheAlloc(k, k.cache('vm_area_struct'), ctx)));
+    const vma = k.cache('vm_area_struct');
+    const anonVma = k.cache('anon_vma');
+    const avc = k.cache('anon_vma_chain');
+    for (let i = 0; i < VMAS_PER_PROCESS; i++) mm.vmas.push(must(kmemCacheAlloc(k, vma, ctx)));
     for (let i = 0; i < ANON_VMAS_PER_PROCESS; i++) {
-      mm.anonVmas.push(must(kmemCacheAlloc(k, k.cache('anon_vma'), ctx)));
-      mm.avcs.push(must(kmemCacheAlloc(k, k.cache('anon_vma_chain'), ctx)));
+      mm.anonVmas.push(must(kmemCacheAlloc(k, anonVma, ctx)));
+      mm.avcs.push(must(kmemCacheAlloc(k, avc, ctx)));
     }
     const nr = k.pageSize > 4096 ? PGTABLE_PAGES_64K : PGTABLE_PAGES_4K;
     const memcg = ctx.memcg;
