@@ -143,8 +143,22 @@ export function createTree(kernel: Kernel, opts: TreeOptions = {}): Vfs {
     return node;
   }
 
+  // Resolved paths, valid while the kernel generation is unchanged (every state change, the
+  // virtual clock's included, moves it): a FUSE open+read+close resolves the same path 3-5 times.
+  const resolved = new Map<string, Node>();
+  let resolvedGen = -1;
+
   function resolve(path: string, syscall: string): Node {
-    return edge(syscall, path, () => walk(segments(path), syscall, path));
+    if (kernel.generation !== resolvedGen) {
+      resolved.clear();
+      resolvedGen = kernel.generation;
+    }
+    const hit = resolved.get(path);
+    if (hit) return hit;
+    const node = edge(syscall, path, () => walk(segments(path), syscall, path));
+    if (resolved.size > 8192) resolved.clear();
+    resolved.set(path, node);
+    return node;
   }
 
   function parentAndName(path: string, syscall: string): { parent: DirNode; name: string } {

@@ -9,7 +9,8 @@
  *   - direct_io: interface files report st_size 0; without it they read back empty.
  *   - use_ino: st_ino reaches stat(2) and readdir (cgroup directories carry kernfs ids).
  *   - default_permissions: handlers get no caller uid, so the kernel checks modes for us.
- *   - attr_timeout=0, entry_timeout=0 (by default): cgroups come and go; never serve stale ones.
+ *   - attr_timeout, entry_timeout: 0 unless the caller asks (the mount command caches attributes
+ *     for 1 s but never names, so cgroups that come and go are seen at once).
  *   - allow_other (root only), auto_unmount (a killed daemon leaves no dead mount), big_writes.
  * An unknown option would leave a dead mount behind, so the list is fixed, never user-supplied.
  *

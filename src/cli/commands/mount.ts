@@ -144,7 +144,12 @@ export function mountCommand(program: Command): Command {
     .option('--workload <name>', "workload to run after boot ('none' for an empty kernel)", 'boot')
     .option('--realtime', 'advance the virtual clock with wall time', true)
     .option('--no-realtime', 'keep the virtual clock still unless something advances it')
-    .option('--attr-timeout <seconds>', 'seconds the kernel may cache attributes (0: always ask; faster ls -l with 1)', parseFloat, 0)
+    .option(
+      '--attr-timeout <seconds>',
+      'seconds the kernel may cache attributes (mode, inode, link count); names are always looked up afresh',
+      parseFloat,
+      1,
+    )
     .option('--entry-timeout <seconds>', 'seconds the kernel may cache name lookups (0: cgroups removed by the simulation vanish at once)', parseFloat, 0)
     .action(async (dir: string, opts: MountCommandOptions) => {
       await runMount(dir, opts);
