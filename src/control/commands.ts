@@ -33,12 +33,12 @@ import {
 } from '../kernel/index.js';
 import { parseCgroup, parseComm, parseCount, parseHandle, parseSecondsToNs, parseSize, parseTask } from './args.js';
 
-/** Runs a named workload (src/workloads); injected so the control module stays synchronous. */
+/** Runs a named workload (src/workloads' runWorkload; injectable for tests). */
 export type WorkloadRunner = (k: Kernel, name: string) => unknown;
 
 export interface ControlDeps {
-  /** undefined while the workload registry is still loading; null when there is none. */
-  workloads(): WorkloadRunner | null | undefined;
+  /** The workload registry; null when the tree was built without one. */
+  workloads: WorkloadRunner | null;
 }
 
 export interface ControlCommand {
@@ -307,12 +307,9 @@ export const CONTROL_COMMANDS: readonly ControlCommand[] = [
     minArgs: 1,
     maxArgs: 1,
     run(k, [name], deps) {
-      const runner = deps.workloads();
-      if (runner === undefined) fail('EAGAIN', 'workloads are still loading');
-      if (runner === null) fail('ENOENT', 'no workloads are available');
-      const result = runner(k, name!);
-      if (result instanceof Promise) fail('EINVAL', 'asynchronous workloads cannot run from the control file');
-      return typeof result === 'string' && result !== '' ? `ok ${result}` : 'ok';
+      if (!deps.workloads) fail('ENOENT', 'no workloads are available');
+      deps.workloads(k, name!);
+      return 'ok';
     },
   },
   {

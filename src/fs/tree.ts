@@ -16,7 +16,7 @@
  */
 import { KernelError, type CgroupVersion, type Kernel } from '../kernel/index.js';
 import type { ControlDeps, WorkloadRunner } from '../control/commands.js';
-import { loadWorkloads, staticWorkloads, type WorkloadLoader } from '../control/workloads.js';
+import { runWorkload } from '../workloads/index.js';
 import { cgroupDir } from './cgroupfs/dir.js';
 import { controlDir } from './control_dir.js';
 import type { FsState, TreeEnv } from './env.js';
@@ -32,7 +32,7 @@ export interface TreeOptions {
   /** Hierarchy the tree shows; defaults to the kernel's. */
   cgroupVersion?: CgroupVersion;
   /** Workload registry for the control file's `workload` command (default: src/workloads). */
-  workloads?: WorkloadLoader | WorkloadRunner | null;
+  workloads?: WorkloadRunner | null;
   /** Timestamp of every node (host ms); defaults to the time the tree was created. */
   mountTimeMs?: number;
 }
@@ -67,13 +67,7 @@ export function createTree(kernel: Kernel, opts: TreeOptions = {}): Vfs {
     mountTimeMs: opts.mountTimeMs ?? Date.now(),
   };
   const inodes = new InodeTable();
-  const loader: WorkloadLoader =
-    opts.workloads === undefined
-      ? loadWorkloads()
-      : typeof opts.workloads === 'function' || opts.workloads === null
-        ? staticWorkloads(opts.workloads)
-        : opts.workloads;
-  const controlDeps: ControlDeps = { workloads: () => loader.get() };
+  const controlDeps: ControlDeps = { workloads: opts.workloads === undefined ? (k, name) => runWorkload(k, name) : opts.workloads };
   const deps = { env, inodes };
 
   /** A directory with a fixed set of named children. */

@@ -1,7 +1,8 @@
 /** The control directory: transaction file, commands, errors, info, help and its docs. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cgroupByPath, findTask } from '../../src/kernel/index.js';
+import { bootKernel, cgroupByPath, cgroupStat, findTask } from '../../src/kernel/index.js';
+import { createTree } from '../../src/fs/tree.js';
 import { CONTROL_COMMANDS, renderCommandTableMarkdown, renderHelp } from '../../src/control/commands.js';
 import { O_RDWR, O_TRUNC, O_WRONLY } from '../../src/fs/vfs.js';
 import { boot, ctl, errnoOf, readFile, spawn, writeFile } from '../fs/helpers.js';
@@ -156,12 +157,13 @@ describe('docs/control.md', () => {
   });
 });
 
-describe('workload registry loading', () => {
-  it('settles to a runner or to "none" (ENOENT), never stays loading', async () => {
-    const { loadWorkloads } = await import('../../src/control/workloads.js');
-    const l = loadWorkloads();
-    await l.ready;
-    const r = l.get();
-    expect(r === null || typeof r === 'function').toBe(true);
+describe('the default workload registry', () => {
+  it('runs src/workloads scenarios and refuses unknown names with ENOENT', () => {
+    const k = bootKernel({ machineOverrides: { memBytes: 1024 * 1024 * 1024, nrCpus: 2 } });
+    const vfs = createTree(k);
+    expect(errnoOf(() => ctl(vfs, 'workload no-such-workload'))).toBe('ENOENT');
+    const before = cgroupStat(k, k.rootMemcg).nrDescendants;
+    expect(ctl(vfs, 'workload cgroup-churn')).toBe('ok\n');
+    expect(cgroupStat(k, k.rootMemcg).nrDescendants).toBeGreaterThan(before);
   });
 });
