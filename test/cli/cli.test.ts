@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { parseSize } from '../../src/cli/commands/mount.js';
+import { parseSize } from '../../src/cli/options.js';
 import { CliError, formatError } from '../../src/cli/errors.js';
 import { FsError } from '../../src/fs/vfs.js';
 import { KernelError } from '../../src/kernel/errno.js';

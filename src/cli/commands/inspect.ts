@@ -6,8 +6,8 @@
  * `memcgfs inspect` alone lists the scripts.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import type { CgroupVersion, ControllerName, Kernel, MachineConfig, ObjcgLayout } from '../../kernel/index.js';
+import { Command, Option } from 'commander';
+import type { CgroupVersion, ControllerName, Kernel, ObjcgLayout } from '../../kernel/index.js';
 import { parseSnapshot, readSnapshotFromMount, serializeSnapshot } from '../../inspect/snapshot_file.js';
 import { takeSnapshot, type Snapshot } from '../../inspect/snapshot.js';
 import { openProgram } from '../../inspect/program.js';
@@ -15,6 +15,7 @@ import { ScriptError } from '../../inspect/script.js';
 import { PROFILES, type Profile } from '../../inspect/layouts.js';
 import { INSPECT_SCRIPTS } from '../../../scripts/inspect/index.js';
 import { CliError } from '../errors.js';
+import { machineOverrides, parseInteger, parseSize } from '../options.js';
 
 /** Where the kernel to inspect comes from. */
 export interface SnapshotSourceOptions {
@@ -31,18 +32,6 @@ export interface SnapshotSourceOptions {
   pageSize?: number;
   seed?: number;
   flush: boolean;
-}
-
-function parseInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('not a non-negative integer');
-  return Number(value);
-}
-
-function parseSize(value: string): number {
-  const m = /^(\d+)\s*([KMGT])?(i?B)?$/i.exec(value.trim());
-  if (!m) throw new InvalidArgumentError('expected bytes with an optional K, M, G or T suffix');
-  const shift = { K: 10, M: 20, G: 30, T: 40 }[(m[2] ?? '').toUpperCase() as 'K'] ?? 0;
-  return Number(m[1]) * 2 ** shift;
 }
 
 /** The options every snapshot-consuming command shares. */
@@ -63,24 +52,10 @@ export function addSnapshotSourceOptions(cmd: Command): Command {
     .option('--no-flush', 'in-process: do not run deferred work before the snapshot');
 }
 
-async function importOptional<T>(specifier: string): Promise<T | undefined> {
-  try {
-    return (await import(specifier)) as T;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes('workloads')) return undefined;
-    throw err;
-  }
-}
-
 /** Boots a kernel in-process and runs the workload (src/workloads' runWorkload). */
 export async function bootForInspection(opts: SnapshotSourceOptions): Promise<Kernel> {
   const k = await import('../../kernel/index.js');
-  const overrides: Partial<MachineConfig> = {};
-  if (opts.cpus !== undefined) overrides.nrCpus = opts.cpus;
-  if (opts.mem !== undefined) overrides.memBytes = opts.mem;
-  if (opts.nodes !== undefined) overrides.nrNodes = opts.nodes;
-  if (opts.pageSize !== undefined) overrides.pageSize = opts.pageSize;
+  const overrides = machineOverrides(opts);
   const kernel = k.bootKernel({
     machine: opts.machine,
     machineOverrides: overrides,
@@ -90,11 +65,8 @@ export async function bootForInspection(opts: SnapshotSourceOptions): Promise<Ke
     seed: opts.seed,
   });
   if (opts.workload !== 'none') {
-    const specifier = '../../workloads/index.js';
-    const w = await importOptional<{ runWorkload(k: Kernel, name: string): unknown }>(specifier);
-    if (!w) {
-      if (opts.workload !== 'boot') throw new CliError(`workloads are not available in this checkout (asked for '${opts.workload}')`);
-    } else await w.runWorkload(kernel, opts.workload);
+    const { runWorkload } = await import('../../workloads/index.js');
+    runWorkload(kernel, opts.workload);
   }
   if (opts.flush) k.flushDeferredWork(kernel);
   return kernel;

@@ -4,12 +4,14 @@
  * unmounts DIR (`memcgfs umount`). With --realtime (the default) the kernel's virtual clock follows
  * wall time, so deferred work and timers run as they would on a live machine.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
-import type { CgroupVersion, ControllerName, Kernel, MachineConfig } from '../../kernel/index.js';
+import { Command, Option } from 'commander';
+import type { CgroupVersion, ControllerName, Kernel } from '../../kernel/index.js';
 import type { Vfs } from '../../fs/vfs.js';
 import { mountVfs } from '../../fuse/fuse_adapter.js';
 import { serveUntilStopped } from '../../fuse/lifecycle.js';
 import { CliError, formatError } from '../errors.js';
+import { machineOverrides, parseInteger, parseSize } from '../options.js';
+
 
 export interface MountCommandOptions {
   controller: ControllerName;
@@ -28,19 +30,6 @@ export interface MountCommandOptions {
 
 const REALTIME_TICK_MS = 100;
 
-function parseInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('not a non-negative integer');
-  return Number(value);
-}
-
-/** Bytes with an optional K/M/G/T suffix (powers of 1024), as memory.max accepts them. */
-export function parseSize(value: string): number {
-  const m = /^(\d+)\s*([KMGT])?(i?B)?$/i.exec(value.trim());
-  if (!m) throw new InvalidArgumentError('expected bytes with an optional K, M, G or T suffix');
-  const shift = { K: 10, M: 20, G: 30, T: 40 }[(m[2] ?? '').toUpperCase() as 'K'] ?? 0;
-  return Number(m[1]) * 2 ** shift;
-}
-
 /**
  * Gathers everything the mount needs, apart from printing. The kernel, tree and workloads are
  * imported here rather than at the top so that other commands (umount) start fast.
@@ -52,12 +41,7 @@ async function bootAndBuild(
   if (!(opts.machine in k.MACHINE_PROFILES)) {
     throw new CliError(`unknown machine '${opts.machine}' (known: ${Object.keys(k.MACHINE_PROFILES).join(', ')})`);
   }
-  const overrides: Partial<MachineConfig> = {};
-  if (opts.cpus !== undefined) overrides.nrCpus = opts.cpus;
-  if (opts.pageSize !== undefined) overrides.pageSize = opts.pageSize;
-  if (opts.mem !== undefined) overrides.memBytes = opts.mem;
-  if (opts.nodes !== undefined) overrides.nrNodes = opts.nodes;
-  if (opts.seed !== undefined) overrides.seed = opts.seed;
+  const overrides = machineOverrides(opts);
 
   const kernel = k.bootKernel({
     machine: opts.machine,
