@@ -11,6 +11,46 @@ function kv(key: string, value: number): string {
   return `${key} ${u64(value)}\n`;
 }
 
+/** A memory.stat key and how to read it from the kernel's record (0: not modelled). */
+type StatKey = readonly [string, (s: MemcgStat) => number];
+
+const zero = (): number => 0;
+const HEAD: StatKey[] = [
+  ['anon', (s) => s.anon],
+  ['file', (s) => s.file],
+  ['kernel_stack', (s) => s.kernelStack],
+  ['slab', (s) => s.slabReclaimable + s.slabUnreclaimable],
+];
+const MIDDLE: StatKey[] = [
+  ['sock', (s) => s.sock],
+  ['shmem', (s) => s.shmem],
+  ['file_mapped', (s) => s.fileMapped],
+  ['file_dirty', (s) => s.fileDirty],
+  ['file_writeback', (s) => s.fileWriteback],
+  ['anon_thp', zero],
+  ['inactive_anon', (s) => s.inactiveAnon],
+  ['active_anon', (s) => s.activeAnon],
+  ['inactive_file', (s) => s.inactiveFile],
+  ['active_file', (s) => s.activeFile],
+  ['unevictable', (s) => s.unevictable],
+  ['slab_reclaimable', (s) => s.slabReclaimable],
+  ['slab_unreclaimable', (s) => s.slabUnreclaimable],
+  ['pgfault', (s) => s.pgfault],
+  ['pgmajfault', (s) => s.pgmajfault],
+];
+const TAIL: StatKey[] = [
+  ['workingset_nodereclaim', (s) => s.workingsetNodereclaim],
+  ['pgrefill', (s) => s.pgrefill],
+  ['pgscan', (s) => s.pgscan],
+  ['pgsteal', (s) => s.pgsteal],
+  ['pgactivate', (s) => s.pgactivate],
+  ['pgdeactivate', (s) => s.pgdeactivate],
+  ['pglazyfree', zero],
+  ['pglazyfreed', zero],
+  ['thp_fault_alloc', zero],
+  ['thp_collapse_alloc', zero],
+];
+
 /**
  * v2 memory.stat, 5.9 order: `slab` sits after kernel_stack and before percpu (5.10 moved it).
  * Departure: 5.9.0 printed both restore lines as "workingset_restore" (fixed by "mm: memcontrol:
@@ -19,87 +59,45 @@ function kv(key: string, value: number): string {
  * refaults, restores, lazy-free or THP: those keys print 0, and all refaults and activations are
  * file ones.
  */
-export function renderMemoryStatV2(s: MemcgStat): string {
-  let out = '';
-  out += kv('anon', s.anon);
-  out += kv('file', s.file);
-  out += kv('kernel_stack', s.kernelStack);
-  out += kv('slab', s.slabReclaimable + s.slabUnreclaimable);
-  out += kv('percpu', s.percpu);
-  out += kv('sock', s.sock);
-  out += kv('shmem', s.shmem);
-  out += kv('file_mapped', s.fileMapped);
-  out += kv('file_dirty', s.fileDirty);
-  out += kv('file_writeback', s.fileWriteback);
-  out += kv('anon_thp', 0);
-  out += kv('inactive_anon', s.inactiveAnon);
-  out += kv('active_anon', s.activeAnon);
-  out += kv('inactive_file', s.inactiveFile);
-  out += kv('active_file', s.activeFile);
-  out += kv('unevictable', s.unevictable);
-  out += kv('slab_reclaimable', s.slabReclaimable);
-  out += kv('slab_unreclaimable', s.slabUnreclaimable);
-  out += kv('pgfault', s.pgfault);
-  out += kv('pgmajfault', s.pgmajfault);
-  out += kv('workingset_refault_anon', 0);
-  out += kv('workingset_refault_file', s.workingsetRefault);
-  out += kv('workingset_activate_anon', 0);
-  out += kv('workingset_activate_file', s.workingsetActivate);
-  out += kv('workingset_restore_anon', 0);
-  out += kv('workingset_restore_file', 0);
-  out += kv('workingset_nodereclaim', s.workingsetNodereclaim);
-  out += kv('pgrefill', s.pgrefill);
-  out += kv('pgscan', s.pgscan);
-  out += kv('pgsteal', s.pgsteal);
-  out += kv('pgactivate', s.pgactivate);
-  out += kv('pgdeactivate', s.pgdeactivate);
-  out += kv('pglazyfree', 0);
-  out += kv('pglazyfreed', 0);
-  out += kv('thp_fault_alloc', 0);
-  out += kv('thp_collapse_alloc', 0);
-  return out;
-}
+const V2_KEYS_5_9: StatKey[] = [
+  ...HEAD,
+  ['percpu', (s) => s.percpu],
+  ...MIDDLE,
+  ['workingset_refault_anon', zero],
+  ['workingset_refault_file', (s) => s.workingsetRefault],
+  ['workingset_activate_anon', zero],
+  ['workingset_activate_file', (s) => s.workingsetActivate],
+  ['workingset_restore_anon', zero],
+  ['workingset_restore_file', zero],
+  ...TAIL,
+];
 
 /**
  * v2 memory.stat as 5.8 prints it — the last kernel with the legacy slab controller, so the
  * layout used under `--controller legacy`: no percpu key (memcg percpu accounting is 5.9), and
  * the workingset keys without the anon/file split.
  */
-export function renderMemoryStatV2Legacy(s: MemcgStat): string {
+const V2_KEYS_5_8: StatKey[] = [
+  ...HEAD,
+  ...MIDDLE,
+  ['workingset_refault', (s) => s.workingsetRefault],
+  ['workingset_activate', (s) => s.workingsetActivate],
+  ['workingset_restore', zero],
+  ...TAIL,
+];
+
+function render(keys: StatKey[], s: MemcgStat): string {
   let out = '';
-  out += kv('anon', s.anon);
-  out += kv('file', s.file);
-  out += kv('kernel_stack', s.kernelStack);
-  out += kv('slab', s.slabReclaimable + s.slabUnreclaimable);
-  out += kv('sock', s.sock);
-  out += kv('shmem', s.shmem);
-  out += kv('file_mapped', s.fileMapped);
-  out += kv('file_dirty', s.fileDirty);
-  out += kv('file_writeback', s.fileWriteback);
-  out += kv('anon_thp', 0);
-  out += kv('inactive_anon', s.inactiveAnon);
-  out += kv('active_anon', s.activeAnon);
-  out += kv('inactive_file', s.inactiveFile);
-  out += kv('active_file', s.activeFile);
-  out += kv('unevictable', s.unevictable);
-  out += kv('slab_reclaimable', s.slabReclaimable);
-  out += kv('slab_unreclaimable', s.slabUnreclaimable);
-  out += kv('pgfault', s.pgfault);
-  out += kv('pgmajfault', s.pgmajfault);
-  out += kv('workingset_refault', s.workingsetRefault);
-  out += kv('workingset_activate', s.workingsetActivate);
-  out += kv('workingset_restore', 0);
-  out += kv('workingset_nodereclaim', s.workingsetNodereclaim);
-  out += kv('pgrefill', s.pgrefill);
-  out += kv('pgscan', s.pgscan);
-  out += kv('pgsteal', s.pgsteal);
-  out += kv('pgactivate', s.pgactivate);
-  out += kv('pgdeactivate', s.pgdeactivate);
-  out += kv('pglazyfree', 0);
-  out += kv('pglazyfreed', 0);
-  out += kv('thp_fault_alloc', 0);
-  out += kv('thp_collapse_alloc', 0);
+  for (const [key, get] of keys) out += kv(key, get(s));
   return out;
+}
+
+export function renderMemoryStatV2(s: MemcgStat): string {
+  return render(V2_KEYS_5_9, s);
+}
+
+export function renderMemoryStatV2Legacy(s: MemcgStat): string {
+  return render(V2_KEYS_5_8, s);
 }
 
 /** The v1 memcg1_stats / memcg1_events / LRU block, with an optional "total_" prefix. */
