@@ -129,7 +129,6 @@ export function taskCloseFiles(k: Kernel, task: Task, n: number): number {
 
 const PROTO_CACHE = { tcp: 'TCP', udp: 'UDP', unix: 'UNIX', tcp6: 'TCPv6', udp6: 'UDPv6' } as const;
 
-/** socket(): socket inode + pseudo dentry + file + protocol sock, held until exit. */
 /**
  * socket() (or, with `accepted`, accept()) `n` times: socket inode + pseudo dentry + file +
  * protocol sock, held until close or exit. An accepted connection's sock is cloned from the
