@@ -5,34 +5,28 @@
  * allocated in the task's context (its CPU, its memcg) and owned by whoever keeps them (the
  * dcache LRU, the task, the page cache). Each call ends like a syscall: over memory.high, the task
  * reclaims on its way back to user space. A task killed by the OOM killer stops where it was.
+ * Calls that are a concept of their own live in files named after their kernel counterparts:
+ * named files (namei.ts), epoll (eventpoll.ts), memfd (shmem.ts), timerfd, eventfd, /proc reads
+ * (seq_file.ts), handles and close (file_table.ts).
  */
 import type { Kernel } from './kernel.js';
 import type { Task, Socket } from './task.js';
 import { fail } from './errno.js';
-import { syscallTick } from './clock.js';
+import { SYSCALL_NS, syscallTick } from './clock.js';
 import { ALLOC_FAILED, cacheOfObject, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
-import { dAlloc, dFree, dLruAdd } from './dcache.js';
+import { dAlloc, dDeleteInode, dFree, dLruAdd } from './dcache.js';
 import { PageKind } from './page_alloc.js';
-import { chargePageTo, memcgHandleOverHigh } from './memcontrol.js';
+import { chargePageTo, chargePagesBulk, memcgPageChargeRoom } from './memcontrol.js';
 import { Stat } from './memcg_stat.js';
-import { freeAnonPage, freeSocket } from './task.js';
-
-/** Pages per page-cache radix_tree_node (XA_CHUNK_SIZE). */
-const XA_CHUNK_SIZE = 64;
-
-function live(task: Task): void {
-  if (task.exited) fail('ESRCH');
-}
-
-function count(n: number): number {
-  if (!Number.isInteger(n) || n < 0 || n > 100_000_000) fail('EINVAL', 'bad count');
-  return n;
-}
-
-function syscallReturn(k: Kernel, task: Task): void {
-  if (!task.exited) memcgHandleOverHigh(k, task);
-  k.generation++;
-}
+import { freeAnonPages, freeSocket } from './task.js';
+import { count, live, syscallReturn } from './syscall.js';
+import { fdsAdded } from './file_table.js';
+import { addToPageCache, lruNextPageWithoutPrivate, mappingPagesWithoutPrivate } from './filemap.js';
+import { createEmptyBuffers } from './buffer.js';
+import { iomapPageCreate, xfsInodeLogItem } from './xfs.js';
+import { fileByHandle, fileGet, filePut, fsInodeCache } from './namei.js';
+import type { DiskFile } from './namei.js';
+import { shmemAddPages } from './shmem.js';
 
 /** stat() of `n` missing names of length `nameLen`: negative dentries left on the LRU. */
 export function taskLookupMissing(k: Kernel, task: Task, n: number, nameLen: number): number {
@@ -50,51 +44,72 @@ export function taskLookupMissing(k: Kernel, task: Task, n: number, nameLen: num
   return done;
 }
 
-/** The filesystems a task can create or look up files on, with their inode caches. */
+/**
+ * The filesystems a task can create or look up files on, with their inode caches (xfs_inode is
+ * created when XFS is first used).
+ */
 export const FS_INODE_CACHES = {
   ext4: 'ext4_inode_cache',
+  xfs: 'xfs_inode',
   tmpfs: 'shmem_inode_cache',
   proc: 'proc_inode_cache',
   sysfs: 'inode_cache',
 } as const;
 export type FsName = keyof typeof FS_INODE_CACHES;
 
+function checkFs(fs: string, allowed: readonly FsName[]): void {
+  if (!(allowed as readonly string[]).includes(fs)) fail('EINVAL', `filesystem must be ${allowed.join(', ')}`);
+}
+
 /**
  * creat()+close() of `n` files (or, for proc and sysfs, lookups of existing entries): a dentry
- * and an inode each. On disk filesystems, /proc and sysfs the unused dentry stays cached on the
- * LRU until reclaimed; tmpfs dentries are pinned (there is no backing store) until unlinked.
+ * and an inode each (XFS: also the inode log item of the creating transaction, unaccounted). On
+ * disk filesystems, /proc and sysfs the unused dentry stays cached on the LRU until reclaimed;
+ * tmpfs dentries are pinned (there is no backing store) until unlinked.
  */
 export function taskCreateFiles(k: Kernel, task: Task, n: number, nameLen = 12, fs: FsName = 'ext4'): number {
   live(task);
   count(n);
-  const cacheName = FS_INODE_CACHES[fs];
-  if (!cacheName) fail('EINVAL', 'filesystem must be ext4, tmpfs, proc or sysfs');
-  const inodeCache = k.cache(cacheName);
+  checkFs(fs, ['ext4', 'xfs', 'tmpfs', 'proc', 'sysfs']);
+  if (!Number.isInteger(nameLen) || nameLen < 1 || nameLen > 255) fail('EINVAL', 'name length must be 1..255');
+  const inodeCache = fsInodeCache(k, fs);
   let done = 0;
   for (; done < n && !task.exited; done++) {
     syscallTick(k);
     const id = dAlloc(k, task, nameLen, inodeCache);
     if (id < 0) break;
+    if (fs === 'xfs') xfsInodeLogItem(k, task, k.dentries.inode[id]);
     if (fs !== 'tmpfs') dLruAdd(k, id);
-    if (fs === 'ext4' || fs === 'tmpfs') task.leader.createdFiles.push(id);
+    if (fs === 'ext4' || fs === 'xfs' || fs === 'tmpfs') {
+      task.leader.createdFiles.push(id);
+      k.dentries.creator[id] = task.tgid;
+    }
   }
   syscallReturn(k, task);
   return done;
 }
 
-/** unlink() of up to `n` files this task created that are still cached. */
+/**
+ * unlink() of up to `n` files this task created that are still cached (the latest first): the
+ * inode goes; the dentry stays cached as a negative one, except on tmpfs, where it goes too.
+ * Files with handles (taskCreateFile) are unlinked with taskUnlink.
+ */
 export function taskUnlinkFiles(k: Kernel, task: Task, n: number): number {
   live(task);
   count(n);
   const list = task.leader.createdFiles;
+  const t = k.dentries;
+  const shmemInodes = k.cache('shmem_inode_cache');
   let done = 0;
   while (done < n && list.length) {
     const id = list.pop()!;
-    // a dentry reclaimed meanwhile (or reused for another object) is no longer ours to free
-    if (k.dentries.live[id] && k.dentries.inode[id]) {
-      dFree(k, id, task.cpu);
-      done++;
-    }
+    // a dentry reclaimed meanwhile (or reused for another object) is no longer ours to unlink
+    if (!t.live[id] || !t.inode[id] || t.creator[id] !== task.tgid) continue;
+    // tmpfs: always_delete_dentry; elsewhere d_delete leaves the dentry cached, negative
+    const s = cacheOfObject(k, t.inode[id]);
+    if (s && (s.rootCache ?? s) === shmemInodes) dFree(k, id, task.cpu);
+    else dDeleteInode(k, id, task.cpu);
+    done++;
   }
   syscallReturn(k, task);
   return done;
@@ -213,14 +228,51 @@ export function objectCacheName(k: Kernel, addr: number): string | null {
   return s ? s.name : null;
 }
 
-/** Touches `n` new anonymous pages (page faults), charged to the task's memcg. */
+/**
+ * Touches `n` new anonymous pages (page faults), charged to the task's memcg. Each fault is a
+ * syscall's worth of time. Runs of faults in which nothing else can happen — no deferred work or
+ * timer falls due, every charge comes from the stock or a batch that fits under every limit, the
+ * node has the pages — are done at once (the same time, charges, pages and statistics as one by
+ * one); the faults around them, which may reclaim, OOM, drain a stock or run deferred work, go one
+ * at a time.
+ */
 export function taskAnonFault(k: Kernel, task: Task, n: number): number {
   live(task);
   count(n);
   const mm = task.leader.mm;
   if (!mm) fail('EINVAL', 'kernel threads have no user memory');
+  const clock = k.clock;
   let done = 0;
-  for (; done < n && !task.exited; done++) {
+  while (done < n && !task.exited) {
+    if (clock.work.length === 0) {
+      // the next faults whose syscallTick runs nothing, whose charge is pure, whose page is there
+      const memcg = task.memcg;
+      const nid = k.cpuNode[task.cpu];
+      let run = memcgPageChargeRoom(k, memcg, task.cpu, Math.min(n - done, k.pages.nrFreeOnNode(nid)));
+      const deadline = clock.nextDeadline();
+      let now = clock.nowNs;
+      let ticks = 0;
+      while (ticks < run && now + SYSCALL_NS < deadline) {
+        now += SYSCALL_NS;
+        ticks++;
+      }
+      run = ticks;
+      if (run > 1) {
+        clock.nowNs = now;
+        chargePagesBulk(k, memcg, run, task.cpu, task);
+        mm.anon.reserve(run);
+        k.pages.allocBulk(nid, PageKind.Anon, run, mm.anon.pfns, mm.anon.length, memcg.parent ? memcg.id : 0);
+        mm.anon.length += run;
+        if (memcg.parent) {
+          memcg.stat[Stat.Anon] += run * k.pageSize;
+          memcg.stat[Stat.InactiveAnon] += run * k.pageSize;
+          memcg.stat[Stat.Pgfault] += run;
+        }
+        k.vmEvents.pgfault += run;
+        done += run;
+        continue;
+      }
+    }
     syscallTick(k);
     const memcg = task.memcg;
     if (!chargePageTo(k, memcg, 1, { cpu: task.cpu, task }, false)) break;
@@ -235,6 +287,7 @@ export function taskAnonFault(k: Kernel, task: Task, n: number): number {
     }
     k.vmEvents.pgfault++;
     mm.anon.push(pfn);
+    done++;
   }
   syscallReturn(k, task);
   return done;
@@ -245,40 +298,57 @@ export function taskAnonFree(k: Kernel, task: Task, n: number): number {
   live(task);
   count(n);
   const mm = task.leader.mm;
-  let done = 0;
-  while (mm && done < n && mm.anon.length) {
-    freeAnonPage(k, mm.anon.pop()!);
-    done++;
-  }
+  const done = mm ? Math.min(n, mm.anon.length) : 0;
+  if (mm) freeAnonPages(k, mm, done);
   syscallReturn(k, task);
   return done;
 }
 
-/** read() of `n` pages of a file: page-cache pages (and their radix tree nodes) charged to the memcg. */
-export function taskPagecacheRead(k: Kernel, task: Task, n: number): number {
+/** Which file a page-cache call is about: pages of an unnamed file on `fs`, or of a named file. */
+export interface PagecacheOptions {
+  /** filesystem of an unnamed file: 'ext4' (default) or 'xfs' */
+  fs?: FsName;
+  /** handle of a named file (taskCreateFile); its filesystem is the file's */
+  file?: number;
+}
+
+/** The filesystem and named file (if any) a page-cache call is about; EINVAL / ENOENT. */
+function pagecacheTarget(k: Kernel, opts: PagecacheOptions): { fs: FsName; file: DiskFile | null } {
+  if (opts.file !== undefined) {
+    const file = fileByHandle(k, opts.file);
+    if (opts.fs !== undefined && opts.fs !== file.fs) fail('EINVAL', `the file is on ${file.fs}`);
+    return { fs: file.fs, file };
+  }
+  const fs = opts.fs ?? 'ext4';
+  checkFs(fs, ['ext4', 'xfs']);
+  return { fs, file: null };
+}
+
+/**
+ * read() of `n` pages of a file that are not cached: page-cache pages charged to the memcg, with
+ * their radix tree nodes. ext4 reads through mpage without buffer_heads; XFS (iomap) gives each
+ * page an unaccounted iomap_page when its blocks are smaller than the page. A named file is opened
+ * (looked up if its dentry was evicted) and its pages are its own, freed by unlink; tmpfs data is
+ * in memory already, so reading it allocates nothing.
+ */
+export function taskPagecacheRead(k: Kernel, task: Task, n: number, opts: PagecacheOptions = {}): number {
   live(task);
   count(n);
+  const { fs, file } = pagecacheTarget(k, opts);
+  if (file && file.fs === 'tmpfs') {
+    syscallTick(k);
+    syscallReturn(k, task);
+    return n;
+  }
+  if (file && !fileGet(k, task, file)) fail('ENOMEM');
   let done = 0;
   for (; done < n && !task.exited; done++) {
     syscallTick(k);
-    const memcg = task.memcg;
-    if (!chargePageTo(k, memcg, 1, { cpu: task.cpu, task }, false)) break;
-    if (task.exited) break;
-    const pfn = k.pages.alloc(0, k.cpuNode[task.cpu], PageKind.File);
+    const pfn = addToPageCache(k, task, file ? file.mapping : null);
     if (pfn < 0) break;
-    k.pages.memcgId[pfn] = memcg.parent ? memcg.id : 0;
-    if (memcg.parent) {
-      memcg.stat[Stat.File] += k.pageSize;
-      memcg.stat[Stat.InactiveFile] += k.pageSize;
-    }
-    const owner = memcg.parent ? memcg : k.rootMemcg;
-    owner.fileLru.push(pfn);
-    if (owner.fileLru.length % XA_CHUNK_SIZE === 1) {
-      const node = kmemCacheAlloc(k, k.cache('radix_tree_node'), task, true);
-      if (node !== ALLOC_FAILED) owner.radixNodes.push(node);
-    }
-    k.vmEvents.pgpgin++;
+    if (fs === 'xfs') iomapPageCreate(k, task, pfn);
   }
+  if (file) filePut(k, file);
   syscallReturn(k, task);
   return done;
 }
@@ -300,39 +370,9 @@ function holdGroup(k: Kernel, task: Task, allocs: Array<() => number>): boolean 
 
 /** sizeof(struct signalfd_ctx): a sigset_t. */
 const SIGNALFD_CTX_SIZE = 8;
-/** sizeof(struct eventpoll), kzalloc'ed without __GFP_ACCOUNT in 5.x. */
-const EVENTPOLL_SIZE = 216;
 /** sizeof(struct pipe_inode_info) and of the default 16-slot pipe_buffer array (GFP_KERNEL_ACCOUNT). */
 const PIPE_INODE_INFO_SIZE = 152;
 const PIPE_BUFFERS_SIZE = 16 * 40;
-/** The seq_file buffer: one page, kvmalloc(GFP_KERNEL_ACCOUNT). */
-const SEQ_BUF_SIZE = 4096;
-/** ext4 block size: buffer_heads per written page = PAGE_SIZE / blocksize. */
-const FS_BLOCK_SIZE = 4096;
-
-/** epoll_create + `watches` epoll_ctl(ADD): an anon-inode file, the eventpoll, epitems and poll entries. */
-export function taskEpoll(k: Kernel, task: Task, watches: number): number {
-  live(task);
-  count(watches);
-  const filp = k.cache('filp');
-  // anon_inode_getfile: a file and its own pseudo dentry on the shared anon inode
-  const ok = holdGroup(k, task, [
-    () => kmemCacheAlloc(k, filp, task),
-    () => kmemCacheAlloc(k, k.dentryCache, task),
-    () => kmalloc(k, EVENTPOLL_SIZE, task, false, false),
-  ]);
-  if (!ok) fail('ENOMEM');
-  fdsAdded(k, task, 1);
-  let done = 0;
-  const epi = k.cache('eventpoll_epi');
-  const pwq = k.cache('eventpoll_pwq');
-  for (; done < watches && !task.exited; done++) {
-    syscallTick(k);
-    if (!holdGroup(k, task, [() => kmemCacheAlloc(k, epi, task), () => kmemCacheAlloc(k, pwq, task)])) break;
-  }
-  syscallReturn(k, task);
-  return done;
-}
 
 /** inotify_init + `watches` inotify_add_watch: a file and one accounted mark per watch. */
 export function taskInotify(k: Kernel, task: Task, watches: number): number {
@@ -395,54 +435,73 @@ export function taskSignalfd(k: Kernel, task: Task, n: number): number {
   return done;
 }
 
-/**
- * open + read + close of `n` /proc files (seq_file based): the proc dentry and inode are looked
- * up and stay cached; the file, the seq_file and its one-page buffer live only for the read.
- */
-export function taskProcRead(k: Kernel, task: Task, n: number): number {
-  live(task);
-  count(n);
+/** A page-cache write: which file, and whether the pages are new or cached already. */
+export interface PagecacheWriteOptions extends PagecacheOptions {
+  /**
+   * write to pages read earlier (cached, no buffers yet) instead of new ones: block_write_begin
+   * attaches buffer_heads to each (ext4), charged to the memcg the page is charged to — whoever
+   * writes. Without a file, the oldest such pages of the writer's memcg LRU are taken.
+   */
+  cached?: boolean;
+}
+
+/** The page private a write gives a page: buffer_heads (ext4) or an iomap_page (XFS, small blocks). */
+function writePrivate(k: Kernel, task: Task, fs: FsName, pfn: number): void {
+  if (fs === 'xfs') iomapPageCreate(k, task, pfn);
+  else createEmptyBuffers(k, task, pfn);
+}
+
+/** write() to `n` cached pages without page private; returns how many were found. */
+function writeCachedPages(k: Kernel, task: Task, fs: FsName, file: DiskFile | null, n: number): number {
+  if (file && file.fs === 'tmpfs') return 0;
+  const lru = task.memcg.parent ? task.memcg : k.rootMemcg;
+  const pages = file ? mappingPagesWithoutPrivate(k, file.mapping, n) : null;
   let done = 0;
-  const procInode = k.cache('proc_inode_cache');
-  for (; done < n && !task.exited; done++) {
+  for (let i = 0; done < n && !task.exited; i++) {
+    const pfn = pages ? (i < pages.length ? pages[i] : -1) : lruNextPageWithoutPrivate(k, lru);
+    if (pfn < 0) break;
+    // a page of the list that an earlier write's charge reclaimed meanwhile
+    if (pages && (k.pageMapping.get(pfn) !== file!.mapping || k.pageBuffers.has(pfn))) continue;
     syscallTick(k);
-    const id = dAlloc(k, task, 8, procInode);
-    if (id < 0) break;
-    dLruAdd(k, id);
-    const filp = kmemCacheAlloc(k, k.cache('filp'), task);
-    const seq = filp === ALLOC_FAILED ? ALLOC_FAILED : kmemCacheAlloc(k, k.cache('seq_file'), task);
-    const buf = seq === ALLOC_FAILED ? ALLOC_FAILED : kmalloc(k, SEQ_BUF_SIZE, task, true, false);
-    for (const a of [buf, seq, filp]) if (a !== ALLOC_FAILED) kmemCacheFree(k, a, task.cpu);
-    if (buf === ALLOC_FAILED) break;
+    writePrivate(k, task, fs, pfn);
+    done++;
   }
-  syscallReturn(k, task);
   return done;
 }
 
 /**
- * write() of `n` new pages of a file: page-cache pages charged to the memcg, as reads are, plus
- * the buffer_heads ext4 attaches to each written page (PAGE_SIZE / blocksize of them, allocated
- * with __GFP_ACCOUNT for the page's memcg, reclaimable); they go when the page is reclaimed.
+ * write() of `n` pages of a file, each a write() call: new page-cache pages charged to the memcg,
+ * as reads are, plus what the filesystem attaches to a written page — ext4 PAGE_SIZE / blocksize
+ * buffer_heads (__GFP_ACCOUNT for the page's memcg, reclaimable), XFS an iomap_page only when its
+ * blocks are smaller than the page (unaccounted) — which go when the page is reclaimed or
+ * truncated. A named file's pages are its own (an XFS write also gives the inode its log item);
+ * tmpfs pages are shmem. With `cached`, see PagecacheWriteOptions. Returns pages written.
  */
-export function taskPagecacheWrite(k: Kernel, task: Task, n: number): number {
+export function taskPagecacheWrite(k: Kernel, task: Task, n: number, opts: PagecacheWriteOptions = {}): number {
   live(task);
   count(n);
-  const perPage = Math.max(1, Math.floor(k.pageSize / FS_BLOCK_SIZE));
-  const bh = k.cache('buffer_head');
+  if (opts.cached !== undefined && typeof opts.cached !== 'boolean') fail('EINVAL', 'cached must be a boolean');
+  const { fs, file } = pagecacheTarget(k, opts);
+  if (file && !fileGet(k, task, file)) fail('ENOMEM');
+  if (file && fs === 'xfs') xfsInodeLogItem(k, task, file.inode);
   let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
-    if (taskPagecacheRead(k, task, 1) !== 1) break;
-    const memcg = task.memcg.parent ? task.memcg : k.rootMemcg;
-    const pfn = memcg.fileLru[memcg.fileLru.length - 1];
-    const heads: number[] = [];
-    for (let i = 0; i < perPage; i++) {
-      const a = kmemCacheAlloc(k, bh, task, true);
-      if (a === ALLOC_FAILED) break;
-      heads.push(a);
+  if (opts.cached) {
+    done = writeCachedPages(k, task, fs, file, n);
+  } else if (file && file.fs === 'tmpfs') {
+    done = shmemAddPages(k, task, file.mapping, n);
+  } else {
+    for (; done < n && !task.exited; done++) {
+      // a write of a new page takes two calls' time: bringing the page in, as a read does, and
+      // mapping its blocks
+      syscallTick(k);
+      syscallTick(k);
+      const pfn = addToPageCache(k, task, file ? file.mapping : null);
+      if (pfn >= 0) writePrivate(k, task, fs, pfn);
+      syscallReturn(k, task);
+      if (pfn < 0) break;
     }
-    k.pageBuffers.set(pfn, heads);
   }
+  if (file) filePut(k, file);
   syscallReturn(k, task);
   return done;
 }
@@ -452,38 +511,4 @@ function softirqAlloc(k: Kernel, task: Task, cacheName: string): number {
   return kmemCacheAlloc(k, k.cache(cacheName), null, false, task.cpu);
 }
 
-/** NR_OPEN_DEFAULT: the fd array embedded in files_struct. */
-const NR_OPEN_DEFAULT = 64;
-/** sizeof(struct fdtable). */
-const FDTABLE_SIZE = 56;
-
-/**
- * A process's descriptors beyond the embedded 64 need an fdtable of its own (expand_fdtable):
- * struct fdtable, the file pointer array and the open/close-on-exec/full bitmaps, all
- * GFP_KERNEL_ACCOUNT, sized to a power of two of at least 256 entries; the old one is freed.
- */
-function fdsAdded(k: Kernel, task: Task, n: number): void {
-  const leader = task.leader;
-  leader.nrFds += n;
-  if (leader.nrFds <= leader.fdCapacity) return;
-  let nr = Math.max(256, leader.fdCapacity * 2);
-  while (nr < leader.nrFds) nr *= 2;
-  const next = [
-    kmalloc(k, FDTABLE_SIZE, task, true, false),
-    kmalloc(k, nr * 8, task, true, false),
-    kmalloc(k, 2 * (nr / 8) + nr / 64 / 8, task, true, false),
-  ];
-  if (next.some((a) => a === ALLOC_FAILED)) {
-    for (const a of next) if (a !== ALLOC_FAILED) kmemCacheFree(k, a, task.cpu);
-    return; // the real expand fails with EMFILE; the model keeps the descriptors on the old table
-  }
-  for (const a of leader.fdTable) {
-    leader.kobjects.delete(a);
-    kmemCacheFree(k, a, task.cpu);
-  }
-  leader.fdTable = next;
-  for (const a of next) leader.kobjects.add(a);
-  leader.fdCapacity = nr;
-}
-
-export { NR_OPEN_DEFAULT };
+export { NR_OPEN_DEFAULT } from './file_table.js';

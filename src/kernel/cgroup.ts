@@ -78,8 +78,22 @@ export class MemCgroup {
   readonly dentryLru: ListLru;
   readonly fileLru: number[] = [];
   fileLruHead = 0;
-  /** radix_tree_node objects of this memcg's page cache (one per XA_CHUNK_SIZE pages) */
+  /** radix_tree_node objects of this memcg's unnamed-file pages (one per XA_CHUNK_SIZE pages) */
   radixNodes: number[] = [];
+  /** fileLru entries of pages a truncate deleted, per PFN (see filemap.ts), and their number */
+  fileLruDead: Map<number, number> | null = null;
+  nrFileLruDead = 0;
+  /** fileLru pages that belong to a named file's address_space */
+  nrFileLruMapped = 0;
+  /**
+   * fileLru entries (live, stale, or consumed by reclaim but not yet compacted away) of named
+   * files' pages, and how many of the consumed ones are: the array's other entries are the
+   * unnamed-file pages whose count paces radixNodes
+   */
+  nrFileLruNamedEntries = 0;
+  nrFileLruNamedConsumed = 0;
+  /** how far the LRU was searched for cached pages without buffers (taskPagecacheWrite cached) */
+  fileLruWriteCursor = 0;
   createdNs: number;
 
   constructor(k: Kernel, parent: MemCgroup | null, name: string) {

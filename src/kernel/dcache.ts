@@ -11,6 +11,7 @@ import type { MemCgroup } from './cgroup.js';
 import type { KmemCache } from './slab_common.js';
 import type { ListLru } from './list_lru.js';
 import { ALLOC_FAILED, cacheOfObject, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
+import { evictInode } from './inode.js';
 
 /** DNAME_INLINE_LEN on 64-bit: shorter names live inside struct dentry. */
 export const DNAME_INLINE_LEN = 32;
@@ -27,6 +28,8 @@ export class DentryTable {
   /** css id of the memcg whose LRU holds the dentry; -1 when not on an LRU, 0 = root list */
   lru = new Int32Array(0);
   live = new Uint8Array(0);
+  /** tgid of the process that created the file (taskCreateFiles), 0 otherwise */
+  creator = new Int32Array(0);
   private freeIds: number[] = [];
   nrLive = 0;
 
@@ -47,6 +50,7 @@ export class DentryTable {
     this.prev = g(this.prev, Int32Array);
     this.lru = g(this.lru, Int32Array);
     this.live = g(this.live, Uint8Array);
+    this.creator = g(this.creator, Int32Array);
     for (let i = cap - 1; i >= this.cap; i--) this.freeIds.push(i);
     this.cap = cap;
   }
@@ -62,6 +66,7 @@ export class DentryTable {
 
   releaseId(id: number): void {
     this.live[id] = 0;
+    this.creator[id] = 0;
     this.nrLive--;
     this.freeIds.push(id);
   }
@@ -137,14 +142,15 @@ export function dLruDel(k: Kernel, id: number): void {
 }
 
 /**
- * dput of the last reference + d_free: the dentry, its name and its inode go back to the slab.
- * Returns the bytes of slab objects freed (slot sizes).
+ * dput of the last reference + d_free: the dentry, its name and its inode go back to the slab
+ * (the inode through evict: see inode.ts). Returns the bytes of slab objects freed (slot sizes).
  */
 export function dFree(k: Kernel, id: number, cpu: number): number {
   const t = k.dentries;
   dLruDel(k, id);
   let bytes = 0;
-  for (const a of [t.inode[id], t.name[id], t.addr[id]]) {
+  if (t.inode[id]) bytes += evictInode(k, t.inode[id], cpu);
+  for (const a of [t.name[id], t.addr[id]]) {
     if (!a) continue;
     const s = cacheOfObject(k, a);
     bytes += s ? s.size : 0;
@@ -152,6 +158,19 @@ export function dFree(k: Kernel, id: number, cpu: number): number {
   }
   t.releaseId(id);
   return bytes;
+}
+
+/**
+ * d_delete of an unlinked file's dentry that nobody else uses: the inode goes (evict), the dentry
+ * stays cached as a negative one, where it was (on its LRU, or put there).
+ */
+export function dDeleteInode(k: Kernel, id: number, cpu: number): void {
+  const t = k.dentries;
+  const inode = t.inode[id];
+  t.inode[id] = 0;
+  t.creator[id] = 0;
+  if (inode) evictInode(k, inode, cpu);
+  if (t.lru[id] < 0) dLruAdd(k, id);
 }
 
 /**

@@ -92,14 +92,20 @@ export {
   taskAnonFree,
   taskPagecacheRead,
   taskPagecacheWrite,
-  taskEpoll,
   taskInotify,
   taskPipe,
   taskSignalfd,
-  taskProcRead,
   FS_INODE_CACHES,
 } from './activity.js';
-export type { FsName } from './activity.js';
+export type { FsName, PagecacheOptions, PagecacheWriteOptions } from './activity.js';
+export { taskCreateFile, taskUnlink } from './namei.js';
+export type { DiskFsName } from './namei.js';
+export { taskClose } from './file_table.js';
+export { taskEpoll, taskEpollCtl } from './eventpoll.js';
+export { taskTimerfd } from './timerfd.js';
+export { taskEventfd } from './eventfd.js';
+export { taskMemfd } from './shmem.js';
+export { taskProcRead } from './seq_file.js';
 
 // reclaim
 export { dropCaches } from './vmscan.js';

@@ -11,6 +11,7 @@ import { memcgStatHierarchicalRaw } from './memcontrol.js';
 import { objFullSize } from './kmem/objcg.js';
 import { THREAD_SIZE } from './slab_common.js';
 import { forEachCgroup, cgroupPath } from './cgroup.js';
+import { AddressSpace, XA_CHUNK_SIZE, pageLruOwner } from './filemap.js';
 
 export function checkInvariants(k: Kernel): string[] {
   const bad: string[] = [];
@@ -98,7 +99,12 @@ export function checkInvariants(k: Kernel): string[] {
     if (!allocated.has(addr)) bad.push(`${what} holds ${addr}, which is not an allocated object`);
   };
   for (const a of k.bootObjects) own(a, 'boot');
-  for (const heads of k.pageBuffers.values()) for (const a of heads) own(a, 'buffer_head');
+  for (const heads of k.pageBuffers.values()) for (const a of heads) own(a, 'page private (buffer_head, iomap_page)');
+  for (const a of k.xfs.ili.values()) own(a, 'xfs_ili');
+  for (const a of k.xfs.reclaimable.keys()) own(a, 'reclaimable xfs_inode');
+  const mappings = new Set<AddressSpace>(k.pageMapping.values());
+  for (const f of k.diskFiles.values()) mappings.add(f.mapping);
+  for (const m of mappings) for (const a of m.nodes) own(a, 'radix_tree_node of a file');
   for (const s of k.caches) if (s && !s.destroyed) for (const a of s.metaObjects) own(a, `${s.name} metadata`);
   for (const task of k.tasks.values()) {
     own(task.taskStruct, 'task_struct');
@@ -122,6 +128,7 @@ export function checkInvariants(k: Kernel): string[] {
       own(s.sk, 'sock');
     }
     for (const a of task.kobjects) own(a, 'task object');
+    for (const f of task.fdFiles.values()) for (const a of f.heldObjects()) own(a, f.kind);
   }
   const d = k.dentries;
   for (let id = 0; id < d.cap; id++) {
@@ -219,7 +226,52 @@ export function checkInvariants(k: Kernel): string[] {
   if (rootStat[Stat.Anon] !== anon) bad.push(`root anon stat ${rootStat[Stat.Anon]} != charged anon ${anon}`);
   if (rootStat[Stat.File] !== file) bad.push(`root file stat ${rootStat[Stat.File]} != charged file ${file}`);
 
-  // 6. cgroup bookkeeping
+  // 6. the page cache: every file page is on one LRU or in a shmem mapping, mappings agree
+  let lruPages = 0;
+  const mappedOnLru = new Map<MemCgroup, number>();
+  for (const cg of cgs) {
+    lruPages += cg.fileLru.length - cg.fileLruHead - cg.nrFileLruDead;
+    let dead = 0;
+    if (cg.fileLruDead) for (const n of cg.fileLruDead.values()) dead += n;
+    if (dead !== cg.nrFileLruDead) bad.push(`${cgroupPath(cg)}: ${dead} stale LRU entries, counted ${cg.nrFileLruDead}`);
+    if (cg.nrFileLruNamedEntries !== cg.nrFileLruMapped + cg.nrFileLruDead + cg.nrFileLruNamedConsumed) bad.push(`${cgroupPath(cg)}: named-file LRU entries do not add up`);
+  }
+  let shmemPages = 0;
+  let shmemCharged = 0;
+  let mappedPages = 0;
+  for (const m of mappings) {
+    mappedPages += m.pages.size;
+    if (m.nodes.length > Math.ceil(m.pages.size / XA_CHUNK_SIZE)) bad.push(`a mapping of ${m.pages.size} pages holds ${m.nodes.length} radix tree nodes`);
+    for (const pfn of m.pages) {
+      if (pages.kind[pfn] !== PageKind.File) bad.push(`mapped page ${pfn} is not a file page`);
+      if (k.pageMapping.get(pfn) !== m) bad.push(`mapped page ${pfn} is not indexed to its mapping`);
+      if (m.swapBacked) {
+        shmemPages++;
+        if (pages.memcgId[pfn]) shmemCharged += ps;
+      } else {
+        const owner = pageLruOwner(k, pfn);
+        mappedOnLru.set(owner, (mappedOnLru.get(owner) ?? 0) + 1);
+      }
+    }
+  }
+  if (mappedPages !== k.pageMapping.size) bad.push(`${k.pageMapping.size} pages indexed to mappings, mappings hold ${mappedPages}`);
+  for (const cg of cgs) if ((mappedOnLru.get(cg) ?? 0) !== cg.nrFileLruMapped) bad.push(`${cgroupPath(cg)}: ${mappedOnLru.get(cg) ?? 0} named-file pages on its LRU, counted ${cg.nrFileLruMapped}`);
+  if (lruPages + shmemPages !== pages.count(PageKind.File)) bad.push(`file pages: ${lruPages} on LRUs + ${shmemPages} shmem != ${pages.count(PageKind.File)}`);
+  let nodeShmem = 0;
+  for (let nid = 0; nid < k.config.nrNodes; nid++) nodeShmem += k.vm.shmemPages[nid];
+  if (nodeShmem !== shmemPages) bad.push(`NR_SHMEM ${nodeShmem} != shmem pages ${shmemPages}`);
+  if (rootStat[Stat.Shmem] !== shmemCharged) bad.push(`root shmem stat ${rootStat[Stat.Shmem]} != charged shmem ${shmemCharged}`);
+  for (const pfn of k.pageBuffers.keys()) if (pages.kind[pfn] !== PageKind.File) bad.push(`page ${pfn} with buffers is not a file page`);
+  let cachedFiles = 0;
+  for (const f of k.diskFiles.values()) {
+    if (f.dentry < 0) continue;
+    cachedFiles++;
+    if (!d.live[f.dentry] || d.inode[f.dentry] !== f.inode) bad.push(`file ${f.ino}: its dentry does not hold its inode`);
+    if (k.inodeFiles.get(f.inode) !== f) bad.push(`file ${f.ino}: its inode is not indexed`);
+  }
+  if (cachedFiles !== k.inodeFiles.size) bad.push(`${k.inodeFiles.size} inodes indexed to files, ${cachedFiles} files cached`);
+
+  // 7. cgroup bookkeeping
   for (const cg of cgs) {
     if (cg.released) bad.push(`${cgroupPath(cg)}: released but still in the tree`);
     for (const task of cg.tasks) if (task.memcg !== cg || task.exited) bad.push(`${cgroupPath(cg)}: stale task ${task.pid}`);

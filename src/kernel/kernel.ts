@@ -24,6 +24,9 @@ import { createObjcgController } from './kmem/objcg.js';
 import { createLegacyController } from './kmem/legacy.js';
 import { createNoneController } from './kmem/none.js';
 import { ALLOC_FAILED, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
+import type { AddressSpace } from './filemap.js';
+import type { DiskFile } from './namei.js';
+import { XfsState } from './xfs.js';
 
 export interface BootOptions {
   machine?: string;
@@ -80,8 +83,18 @@ export class Kernel {
   readonly dmesg: string[] = [];
   /** objects the kernel itself holds since boot (sysfs/procfs kernfs nodes) */
   readonly bootObjects: number[] = [];
-  /** buffer_heads attached to written page-cache pages, by PFN */
+  /** a page-cache page's private objects (page->private): buffer_heads, or an iomap_page; by PFN */
   readonly pageBuffers = new Map<number, number[]>();
+  /** the address_space of page-cache pages that belong to a named file or a shmem inode, by PFN */
+  readonly pageMapping = new Map<number, AddressSpace>();
+  /** named files (namei.ts) by handle (inode number), and by the address of their cached inode */
+  readonly diskFiles = new Map<number, DiskFile>();
+  readonly inodeFiles = new Map<number, DiskFile>();
+  nextIno = 1000;
+  /** the next open-file handle (file_table.ts) */
+  nextFd = 3;
+  /** XFS's caches, log items and reclaimable inodes */
+  readonly xfs = new XfsState();
   rootMemcg!: MemCgroup;
   dentryCache!: KmemCache;
   nextCssId = 1;

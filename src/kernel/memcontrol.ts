@@ -149,6 +149,56 @@ export function chargePageTo(k: Kernel, memcg: MemCgroup, nrPages: number, ctx: 
   return ok;
 }
 
+/**
+ * How many of the next `max` single-page charges of `memcg` on `cpu` (chargePageTo(.., 1, ..)
+ * one after the other, nothing in between) would succeed without reclaim, without a failed
+ * try and without draining another memcg's stock: the pages in the CPU's stock, then whole
+ * MEMCG_CHARGE_BATCH batches that fit under every max. 0 when the stock holds another memcg
+ * (the first charge drains it, which may queue the release of a dying cgroup).
+ */
+export function memcgPageChargeRoom(k: Kernel, memcg: MemCgroup, cpu: number, max: number): number {
+  if (!memcg.parent) return max;
+  const st = k.stock;
+  if (st.cached[cpu] !== memcg) return 0;
+  const stocked = st.nrPages[cpu];
+  if (stocked >= max) return max;
+  let batches = counterRoom(memcg.memory) / MEMCG_CHARGE_BATCH;
+  if (k.cgroupVersion === 'v1') batches = Math.min(batches, counterRoom(memcg.memsw) / MEMCG_CHARGE_BATCH);
+  return Math.min(max, stocked + Math.max(0, Math.floor(batches)) * MEMCG_CHARGE_BATCH);
+}
+
+/** Pages a charge may add to `counter` and every ancestor before one of them exceeds its max. */
+function counterRoom(counter: PageCounter): number {
+  let room = Infinity;
+  for (let c: PageCounter | null = counter; c; c = c.parent) room = Math.min(room, c.max - c.usage);
+  return room;
+}
+
+/**
+ * `nrPages` single-page charges of `memcg` at once, for a caller that checked
+ * memcgPageChargeRoom: the same counters, watermarks, stock, css references and memory.high
+ * check as charging one page at a time (stock first, then a MEMCG_CHARGE_BATCH batch whose
+ * rest refills the stock each time it runs dry).
+ */
+export function chargePagesBulk(k: Kernel, memcg: MemCgroup, nrPages: number, cpu: number, task: Task): void {
+  if (!memcg.parent || nrPages === 0) return;
+  const st = k.stock;
+  const stocked = st.nrPages[cpu];
+  if (nrPages <= stocked) {
+    st.nrPages[cpu] = stocked - nrPages;
+  } else {
+    const rest = nrPages - stocked;
+    const batches = Math.ceil(rest / MEMCG_CHARGE_BATCH);
+    const charged = batches * MEMCG_CHARGE_BATCH;
+    // usage only grows, so the watermarks and the memory.high check come out as per batch
+    if (k.cgroupVersion === 'v1') pageCounterCharge(memcg.memsw, charged);
+    pageCounterCharge(memcg.memory, charged);
+    st.nrPages[cpu] = charged - rest;
+    checkHigh(k, memcg, task);
+  }
+  cssGet(memcg, nrPages);
+}
+
 export function unchargePageFrom(k: Kernel, memcg: MemCgroup, nrPages: number, kmem: boolean): void {
   if (!memcg.parent) return;
   if (kmem) memcgKmemUncharge(k, memcg, nrPages);

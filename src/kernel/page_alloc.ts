@@ -46,9 +46,11 @@ export class PageAllocator {
   /**
    * Free block heads per node per order, as stacks with lazy deletion: a block taken out for
    * merging only clears its freeOrder entry and is skipped when it surfaces (freeCount keeps the
-   * true number of blocks per order).
+   * true number of blocks per order). Each stack is an Int32Array, doubled when full, whose
+   * depth is in freeTop.
    */
-  private freeLists: number[][][];
+  private freeLists: Int32Array[][];
+  private freeTop: Int32Array[];
   private freeCount: Int32Array[];
   /** order of a free block at its head PFN, -1 otherwise. */
   private freeOrder: Int8Array;
@@ -67,8 +69,9 @@ export class PageAllocator {
   readonly counts: Float64Array[];
   nrAllocs = 0;
   nrFrees = 0;
-  /** order-0 pages cached per node (per_cpu_pages), as a stack */
-  private pcp: number[][] = [];
+  /** order-0 pages cached per node (per_cpu_pages): a stack per node, its depth in pcpLen */
+  private pcp: Int32Array[] = [];
+  private pcpLen: Int32Array;
 
   constructor(totalPages: number, nrNodes: number) {
     this.totalPages = totalPages;
@@ -79,17 +82,20 @@ export class PageAllocator {
     this.freeOrder = new Int8Array(totalPages).fill(-1);
     this.nodes = [];
     this.freeLists = [];
+    this.freeTop = [];
     this.freeCount = [];
     this.counts = [];
+    this.pcpLen = new Int32Array(nrNodes);
     const per = Math.floor(totalPages / nrNodes);
     for (let nid = 0; nid < nrNodes; nid++) {
       const start = nid * per;
       const end = nid === nrNodes - 1 ? totalPages : start + per;
       this.nodes.push({ nid, startPfn: start, endPfn: end });
-      this.freeLists.push(Array.from({ length: MAX_ORDER }, () => [] as number[]));
+      this.freeLists.push(Array.from({ length: MAX_ORDER }, () => new Int32Array(16)));
+      this.freeTop.push(new Int32Array(MAX_ORDER));
       this.freeCount.push(new Int32Array(MAX_ORDER));
       this.counts.push(new Float64Array(NR_PAGE_KINDS));
-      this.pcp.push([]);
+      this.pcp.push(new Int32Array(PCP_HIGH + 1));
       // carve the node into maximal aligned blocks
       let pfn = start;
       while (pfn < end) {
@@ -113,23 +119,41 @@ export class PageAllocator {
   }
 
   nodeOf(pfn: number): number {
-    for (const n of this.nodes) if (pfn < n.endPfn) return n.nid;
-    return this.nodes.length - 1;
+    const nodes = this.nodes;
+    for (let i = 0; i < nodes.length; i++) if (pfn < nodes[i].endPfn) return i;
+    return nodes.length - 1;
   }
 
   private pushFree(nid: number, pfn: number, order: number): void {
     this.freeOrder[pfn] = order;
-    this.freeLists[nid][order].push(pfn);
+    const top = this.freeTop[nid];
+    let stack = this.freeLists[nid][order];
+    const depth = top[order];
+    if (depth === stack.length) {
+      const grown = new Int32Array(depth * 2);
+      grown.set(stack);
+      this.freeLists[nid][order] = stack = grown;
+    }
+    stack[depth] = pfn;
+    top[order] = depth + 1;
     this.freeCount[nid][order]++;
   }
 
   private takeFree(nid: number, pfn: number, order: number): void {
     this.freeOrder[pfn] = -1;
     this.freeCount[nid][order]--;
-    const stack = this.freeLists[nid][order];
-    // compact a stack that is mostly stale entries
-    if (stack.length > 64 && stack.length > 4 * this.freeCount[nid][order]) {
-      this.freeLists[nid][order] = stack.filter((p) => this.freeOrder[p] === order);
+    const top = this.freeTop[nid];
+    const depth = top[order];
+    // compact a stack that is mostly stale entries, in place (keeping the order)
+    if (depth > 64 && depth > 4 * this.freeCount[nid][order]) {
+      const stack = this.freeLists[nid][order];
+      const freeOrder = this.freeOrder;
+      let w = 0;
+      for (let r = 0; r < depth; r++) {
+        const p = stack[r];
+        if (freeOrder[p] === order) stack[w++] = p;
+      }
+      top[order] = w;
     }
   }
 
@@ -138,7 +162,7 @@ export class PageAllocator {
     for (let i = 0; i < this.nodes.length; i++) {
       const n = (nid + i) % this.nodes.length;
       let pfn = this.allocOnNode(order, n);
-      if (pfn < 0 && this.pcp[n].length) {
+      if (pfn < 0 && this.pcpLen[n]) {
         // drain_all_pages: give the per-CPU lists back so that blocks can merge, then retry
         this.drainPcp();
         pfn = this.allocOnNode(order, n);
@@ -160,18 +184,61 @@ export class PageAllocator {
 
   private allocOnNode(order: number, nid: number): number {
     if (order === 0) {
-      const pcp = this.pcp[nid];
-      if (pcp.length === 0) {
-        // rmqueue_bulk: refill a batch from the buddy lists
-        for (let i = 0; i < PCP_BATCH; i++) {
-          const pfn = this.buddyAlloc(0, nid);
-          if (pfn < 0) break;
-          pcp.push(pfn);
-        }
-      }
-      return pcp.length ? pcp.pop()! : -1;
+      if (this.pcpLen[nid] === 0) this.pcpRefill(nid);
+      const len = this.pcpLen[nid];
+      if (len === 0) return -1;
+      this.pcpLen[nid] = len - 1;
+      return this.pcp[nid][len - 1];
     }
     return this.buddyAlloc(order, nid);
+  }
+
+  /** rmqueue_bulk: refills an empty per-CPU list with a batch from the buddy lists. */
+  private pcpRefill(nid: number): void {
+    const pcp = this.pcp[nid];
+    let len = 0;
+    for (; len < PCP_BATCH; len++) {
+      const pfn = this.buddyAlloc(0, nid);
+      if (pfn < 0) break;
+      pcp[len] = pfn;
+    }
+    this.pcpLen[nid] = len;
+  }
+
+  /**
+   * alloc_pages_bulk: `nr` order-0 pages of `kind` on node `nid`, written to `out` from index
+   * `at` and, unless `memcgId` is 0, charged to that memcg id — the same pages in the same order
+   * as `nr` calls of alloc(0, nid, kind), with the counters updated once. The caller makes sure
+   * the node has them (nr <= nrFreeOnNode(nid)), so nothing falls back to another node.
+   */
+  allocBulk(nid: number, kind: PageKind, nr: number, out: Int32Array, at: number, memcgId: number): void {
+    const pcp = this.pcp[nid];
+    const kinds = this.kind;
+    const headOrder = this.headOrder;
+    const owner = this.memcgId;
+    let len = this.pcpLen[nid];
+    for (let i = at; i < at + nr; i++) {
+      if (len === 0) {
+        this.pcpRefill(nid);
+        len = this.pcpLen[nid];
+        if (len === 0) throw new Error(`allocBulk: node ${nid} ran out of pages`);
+      }
+      const pfn = pcp[--len];
+      kinds[pfn] = kind;
+      headOrder[pfn] = 0;
+      if (memcgId) owner[pfn] = memcgId;
+      out[i] = pfn;
+    }
+    this.pcpLen[nid] = len;
+    const c = this.counts[nid];
+    c[PageKind.Free] -= nr;
+    c[kind] += nr;
+    this.nrAllocs += nr;
+  }
+
+  /** Free pages of node `nid` (buddy blocks and per-CPU lists). */
+  nrFreeOnNode(nid: number): number {
+    return this.counts[nid][PageKind.Free];
   }
 
   private buddyAlloc(order: number, nid: number): number {
@@ -180,9 +247,12 @@ export class PageAllocator {
     while (o < MAX_ORDER && counts[o] === 0) o++;
     if (o === MAX_ORDER) return -1;
     const stack = this.freeLists[nid][o];
-    let pfn = stack.pop()!;
+    const top = this.freeTop[nid];
+    let depth = top[o];
+    let pfn = stack[--depth];
     // skip entries of blocks that were taken for merging (and duplicates of re-freed ones)
-    while (this.freeOrder[pfn] !== o) pfn = stack.pop()!;
+    while (this.freeOrder[pfn] !== o) pfn = stack[--depth];
+    top[o] = depth;
     this.freeOrder[pfn] = -1;
     counts[o]--;
     // split down to the requested order, returning upper halves
@@ -213,20 +283,73 @@ export class PageAllocator {
     this.headOrder[pfn] = -1;
     this.nrFrees += nr;
     if (order === 0) {
-      const pcp = this.pcp[nid];
-      pcp.push(pfn);
-      // free_pcppages_bulk: over pcp->high, a batch goes back to the buddy lists
-      if (pcp.length > PCP_HIGH) for (const p of pcp.splice(0, PCP_BATCH)) this.buddyFree(p, 0, nid);
+      this.pcpPush(nid, pfn);
       return;
     }
     this.buddyFree(pfn, order, nid);
   }
 
+  /** An order-0 page onto its node's per-CPU list; over pcp->high the oldest batch goes to the buddy lists. */
+  private pcpPush(nid: number, pfn: number): void {
+    const pcp = this.pcp[nid];
+    let len = this.pcpLen[nid];
+    pcp[len++] = pfn;
+    if (len > PCP_HIGH) {
+      // free_pcppages_bulk
+      for (let i = 0; i < PCP_BATCH; i++) this.buddyFree(pcp[i], 0, nid);
+      pcp.copyWithin(0, PCP_BATCH, len);
+      len -= PCP_BATCH;
+    }
+    this.pcpLen[nid] = len;
+  }
+
+  /**
+   * release_pages / free_unref_page_list: frees the order-0 pages `pfns[0..nr)` — the same
+   * result, page by page and in that order, as `nr` calls of free(pfn, 0), with the counters
+   * updated once. The memcg ids the pages were charged to go to `runs` as (id, number of
+   * pages) pairs, one per run of consecutive pages charged to the same memcg (id 0 left out).
+   */
+  freeBulk(pfns: ArrayLike<number>, nr: number, runs: number[]): void {
+    const nodes = this.nodes;
+    const nrNodes = nodes.length;
+    const kinds = this.kind;
+    const memcgId = this.memcgId;
+    const headOrder = this.headOrder;
+    const firstEnd = nodes[0].endPfn;
+    let runId = 0;
+    let runNr = 0;
+    for (let i = 0; i < nr; i++) {
+      const pfn = pfns[i];
+      const id = memcgId[pfn];
+      if (id !== runId) {
+        if (runId) runs.push(runId, runNr);
+        runId = id;
+        runNr = 0;
+      }
+      runNr++;
+      const nid = nrNodes === 1 || pfn < firstEnd ? 0 : this.nodeOf(pfn);
+      const c = this.counts[nid];
+      const kind = kinds[pfn];
+      c[kind] -= 1;
+      c[PageKind.Free] += 1;
+      kinds[pfn] = PageKind.Free;
+      // only slab pages have a slab id to clear (order-0 slabs; the array stays untouched otherwise)
+      if (kind === PageKind.SlabReclaimable || kind === PageKind.SlabUnreclaimable) this.slabPlus1[pfn] = 0;
+      memcgId[pfn] = 0;
+      headOrder[pfn] = -1;
+      this.pcpPush(nid, pfn);
+    }
+    if (runId) runs.push(runId, runNr);
+    this.nrFrees += nr;
+  }
+
   /** drain_all_pages: every per-CPU list back to the buddy lists. */
   drainPcp(): void {
     for (let nid = 0; nid < this.pcp.length; nid++) {
-      for (const p of this.pcp[nid]) this.buddyFree(p, 0, nid);
-      this.pcp[nid] = [];
+      const pcp = this.pcp[nid];
+      const len = this.pcpLen[nid];
+      this.pcpLen[nid] = 0;
+      for (let i = 0; i < len; i++) this.buddyFree(pcp[i], 0, nid);
     }
   }
 

@@ -337,7 +337,8 @@ export const BOOT_CACHES: CacheSpec[] = [
   { name: 'inode_cache', objectSize: 592, flags: R | A | C },
   { name: 'filp', objectSize: 232, flags: H | A },
   { name: 'proc_inode_cache', objectSize: 664, flags: R | A | C },
-  { name: 'shmem_inode_cache', objectSize: 712, flags: R | A | C },
+  // mm/shmem.c: SLAB_PANIC | SLAB_ACCOUNT — unlike the disk filesystems' inode caches, not reclaimable
+  { name: 'shmem_inode_cache', objectSize: 712, flags: A | C },
   { name: 'ext4_inode_cache', objectSize: 1120, flags: R | A | C },
   { name: 'sock_inode_cache', objectSize: 696, flags: H | R | A | C },
   { name: 'skbuff_head_cache', objectSize: 232, flags: H },

@@ -10,6 +10,7 @@
 import type { Kernel } from './kernel.js';
 import type { MemCgroup } from './cgroup.js';
 import type { TaskState } from './types.js';
+import type { OpenFile } from './file_table.js';
 import { fail } from './errno.js';
 import { cssGet, cssPut, cgroupAttach, cgroupCanAttach } from './cgroup.js';
 import { syscallTick } from './clock.js';
@@ -29,6 +30,31 @@ const PGTABLE_PAGES_4K = 6;
 /** With 64 KiB pages (ppc64 radix), fewer, larger tables. */
 const PGTABLE_PAGES_64K = 3;
 
+/**
+ * An mm's anonymous pages: their PFNs in an Int32Array, grown as needed — no boxed number or
+ * object per page. `length` is the number of pages (RSS anon).
+ */
+export class PfnList {
+  pfns = NO_PFNS;
+  length = 0;
+
+  /** Makes room for `nr` more PFNs. */
+  reserve(nr: number): void {
+    const need = this.length + nr;
+    if (need <= this.pfns.length) return;
+    const grown = new Int32Array(Math.max(need, 2 * this.pfns.length, 16));
+    grown.set(this.pfns.subarray(0, this.length));
+    this.pfns = grown;
+  }
+
+  push(pfn: number): void {
+    if (this.length === this.pfns.length) this.reserve(1);
+    this.pfns[this.length++] = pfn;
+  }
+}
+
+const NO_PFNS = new Int32Array(0);
+
 export class MmStruct {
   addr = 0;
   vmas: number[] = [];
@@ -37,8 +63,8 @@ export class MmStruct {
   /** page-table pages: pfn and the memcg charged */
   pgtables: number[] = [];
   pgtableMemcg: MemCgroup | null = null;
-  /** anon pages (pfns) */
-  anon: number[] = [];
+  /** anon pages */
+  anon = new PfnList();
 }
 
 export interface Socket {
@@ -93,6 +119,8 @@ export class Task {
   nrFds = 3;
   fdCapacity = 64;
   fdTable: number[] = [];
+  /** leader: open files held by handle (epoll instances, memfds), by handle */
+  fdFiles = new Map<number, OpenFile>();
   /** struct task_delay_info */
   delays = 0;
 
@@ -269,20 +297,23 @@ export function mmAlloc(k: Kernel, ctx: Task): MmStruct {
 
 /** exit_mmap + mmdrop. */
 export function mmFree(k: Kernel, mm: MmStruct, cpu: number): void {
-  // exit_mmap frees the pages and uncharges them in one batch per memcg (uncharge_batch)
-  const batch = new Map<number, number>();
-  for (const pfn of mm.anon) {
-    const id = k.pages.memcgId[pfn];
-    k.pages.free(pfn, 0);
-    if (id) batch.set(id, (batch.get(id) ?? 0) + 1);
+  // exit_mmap frees the pages to the per-CPU lists in bulk (release_pages) and uncharges them
+  // in one batch per memcg (uncharge_batch), the memcgs in the order their first page comes.
+  // Departure: mem_cgroup_uncharge_list flushes a batch whenever the memcg changes; one batch per
+  // memcg gives the same counters and differs only in which dying memcg's release is queued first.
+  const anon = mm.anon;
+  if (anon.length) {
+    const runs: number[] = [];
+    k.pages.freeBulk(anon.pfns, anon.length, runs);
+    if (runs.length === 2) {
+      anonUncharge(k, runs[0], runs[1]);
+    } else if (runs.length) {
+      const batch = new Map<number, number>();
+      for (let i = 0; i < runs.length; i += 2) batch.set(runs[i], (batch.get(runs[i]) ?? 0) + runs[i + 1]);
+      for (const [id, nr] of batch) anonUncharge(k, id, nr);
+    }
   }
-  for (const [id, nr] of batch) {
-    const memcg = k.memcgById.get(id)!;
-    memcg.stat[Stat.Anon] -= nr * k.pageSize;
-    memcg.stat[Stat.InactiveAnon] -= nr * k.pageSize;
-    unchargePageFrom(k, memcg, nr, false);
-  }
-  mm.anon = [];
+  mm.anon = new PfnList();
   for (const a of mm.avcs) kmemCacheFree(k, a, cpu);
   for (const a of mm.anonVmas) kmemCacheFree(k, a, cpu);
   for (const v of mm.vmas) kmemCacheFree(k, v, cpu);
@@ -301,15 +332,29 @@ export function mmFree(k: Kernel, mm: MmStruct, cpu: number): void {
   mm.addr = 0;
 }
 
-export function freeAnonPage(k: Kernel, pfn: number): void {
-  const id = k.pages.memcgId[pfn];
-  k.pages.free(pfn, 0);
-  if (id) {
-    const memcg = k.memcgById.get(id)!;
-    memcg.stat[Stat.Anon] -= k.pageSize;
-    memcg.stat[Stat.InactiveAnon] -= k.pageSize;
-    unchargePageFrom(k, memcg, 1, false);
-  }
+/** The statistics and charge of `nr` anonymous pages charged to memcg `id`, which were freed. */
+function anonUncharge(k: Kernel, id: number, nr: number): void {
+  const memcg = k.memcgById.get(id)!;
+  memcg.stat[Stat.Anon] -= nr * k.pageSize;
+  memcg.stat[Stat.InactiveAnon] -= nr * k.pageSize;
+  unchargePageFrom(k, memcg, nr, false);
+}
+
+/**
+ * munmap of an mm's last `nr` anonymous pages, the last first: freed in bulk, each run of
+ * pages of one memcg uncharged at once — the same result as freeing and uncharging them one
+ * by one (nothing else runs in between; a memcg's css reference can only drop to zero at the
+ * last page of its last run).
+ */
+export function freeAnonPages(k: Kernel, mm: MmStruct, nr: number): void {
+  const anon = mm.anon;
+  nr = Math.min(nr, anon.length);
+  if (nr <= 0) return;
+  const pfns = anon.pfns.subarray(anon.length - nr, anon.length).reverse();
+  anon.length -= nr;
+  const runs: number[] = [];
+  k.pages.freeBulk(pfns, nr, runs);
+  for (let i = 0; i < runs.length; i += 2) anonUncharge(k, runs[i], runs[i + 1]);
 }
 
 function freeTaskObjects(k: Kernel, t: Task, cpu: number): void {
@@ -321,6 +366,8 @@ function freeTaskObjects(k: Kernel, t: Task, cpu: number): void {
     t.sockets = [];
     for (const f of t.openFiles) free(f);
     t.openFiles = [];
+    for (const f of t.fdFiles.values()) f.release(k, cpu);
+    t.fdFiles.clear();
   }
   for (const a of t.kobjects) kmemCacheFree(k, a, cpu);
   t.kobjects.clear();

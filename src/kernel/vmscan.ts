@@ -13,6 +13,8 @@ import { shrinkDcacheLru, spliceDentryLru } from './dcache.js';
 import { memcgMemoryEvent, unchargePageFrom } from './memcontrol.js';
 import { Stat } from './memcg_stat.js';
 import { kmemCacheFree } from './slab_alloc.js';
+import { lruEntryStale, mappingPageEvicted } from './filemap.js';
+import { xfsReclaimInodes } from './xfs.js';
 
 const DEF_PRIORITY = 12;
 const SWAP_CLUSTER_MAX = 32;
@@ -32,7 +34,7 @@ function subtree(memcg: MemCgroup): MemCgroup[] {
 }
 
 function fileLruSize(m: MemCgroup): number {
-  return m.fileLru.length - m.fileLruHead;
+  return m.fileLru.length - m.fileLruHead - m.nrFileLruDead;
 }
 
 /** Evicts up to `nr` of the oldest page-cache pages of one memcg's LRU; returns pages freed. */
@@ -40,9 +42,14 @@ function shrinkFileLru(k: Kernel, m: MemCgroup, nr: number, cpu: number): number
   let freed = 0;
   while (freed < nr && m.fileLruHead < m.fileLru.length) {
     const pfn = m.fileLru[m.fileLruHead++];
+    // the entry of a page a truncate already deleted
+    if (m.nrFileLruDead > 0 && lruEntryStale(m, pfn)) {
+      m.nrFileLruNamedConsumed++;
+      continue;
+    }
     const heads = k.pageBuffers.get(pfn);
     if (heads) {
-      // try_to_free_buffers: the page's buffer_heads go with it
+      // try_to_free_buffers / iomap_page_release: the page's private objects go with it
       for (const a of heads) kmemCacheFree(k, a, cpu);
       k.pageBuffers.delete(pfn);
     }
@@ -59,13 +66,24 @@ function shrinkFileLru(k: Kernel, m: MemCgroup, nr: number, cpu: number): number
     k.vmEvents.pgsteal++;
     k.vmEvents.pgscan++;
     freed++;
-    const remaining = fileLruSize(m);
+    const mapping = k.pageMapping.size > 0 ? k.pageMapping.get(pfn) : undefined;
+    if (mapping) {
+      // a named file's page: its radix tree nodes are the file's
+      m.nrFileLruMapped--;
+      m.nrFileLruNamedConsumed++;
+      mappingPageEvicted(k, mapping, pfn, cpu);
+      continue;
+    }
+    const remaining = fileLruSize(m) - m.nrFileLruMapped;
     if (remaining % XA_CHUNK_SIZE === 0 && m.radixNodes.length > Math.ceil(remaining / XA_CHUNK_SIZE)) {
       kmemCacheFree(k, m.radixNodes.pop()!, cpu);
     }
   }
   if (m.fileLruHead > 4096 && m.fileLruHead * 2 > m.fileLru.length) {
     m.fileLru.splice(0, m.fileLruHead);
+    m.fileLruWriteCursor = Math.max(0, m.fileLruWriteCursor - m.fileLruHead);
+    m.nrFileLruNamedEntries -= m.nrFileLruNamedConsumed;
+    m.nrFileLruNamedConsumed = 0;
     m.fileLruHead = 0;
   }
   return freed;
@@ -186,6 +204,8 @@ export function dropCaches(k: Kernel, mode: number): void {
       k.vmEvents.slabsScanned += freed;
       if (freed <= 10) break;
     }
+    // super_cache_scan -> xfs_fs_free_cached_objects: XFS's reclaimable inodes
+    xfsReclaimInodes(k, 0);
     k.vmEvents.dropSlab++;
   }
   k.generation++;

@@ -9,8 +9,11 @@ import { PageKind } from './page_alloc.js';
 
 export class VmState {
   readonly kernelStackKb: Float64Array;
+  /** NR_SHMEM per node: shmem (tmpfs, memfd) pages, part of the file pages */
+  readonly shmemPages: Float64Array;
   constructor(nrNodes: number) {
     this.kernelStackKb = new Float64Array(nrNodes);
+    this.shmemPages = new Float64Array(nrNodes);
   }
 }
 
@@ -25,6 +28,8 @@ export function nodeMeminfo(k: Kernel, nid: number): NodeMemInfo {
   const total = range.endPfn - range.startPfn - c[PageKind.Reserved];
   const anon = c[PageKind.Anon];
   const file = c[PageKind.File];
+  // shmem pages are file pages (Cached) on the anon LRU
+  const shmem = k.vm.shmemPages[nid];
   return {
     nid,
     totalPages: total,
@@ -32,10 +37,10 @@ export function nodeMeminfo(k: Kernel, nid: number): NodeMemInfo {
     anonPages: anon,
     filePages: file,
     activeAnon: 0,
-    inactiveAnon: anon,
+    inactiveAnon: anon + shmem,
     activeFile: 0,
-    inactiveFile: file,
-    shmemPages: 0,
+    inactiveFile: file - shmem,
+    shmemPages: shmem,
     mappedPages: 0,
     slabReclaimablePages: c[PageKind.SlabReclaimable],
     slabUnreclaimablePages: c[PageKind.SlabUnreclaimable] + c[PageKind.KmallocLarge],
