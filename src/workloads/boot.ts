@@ -48,7 +48,8 @@
  *    wakeups, the others /proc files (probabilities in the tables); reads go through seq_file.
  *  - scheduler: while booting the machine is busy and wakeups often land on another CPU
  *    (migrate probability 0.5); once idle, wakeups mostly return to the previous CPU or move
- *    to the waker's (0.3).
+ *    to the waker's (0.3). Load balancing (sched.ts) moves only tasks caught waiting; the
+ *    daemons' bursts of work are short, so it rarely does on this host.
  * The workload cgroup for a comparison is '/' (all of userspace).
  */
 import type { WorkloadContext, WorkloadSpec } from './types.js';

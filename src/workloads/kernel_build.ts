@@ -22,9 +22,14 @@
  *    ms): it is not written here; what it leaves behind, the negative dentry of its unlinked
  *    name, is (see finding F7 in docs/workload-findings.md for why);
  *  - make's jobserver (GNU make 4.2: a pipe created by the top make, inherited by sub-makes);
- *  - fork places each child on the idlest CPU and exec balances again (sched_exec), so a
+ *  - fork places each child on an idle CPU and exec balances again (sched_exec), so a
  *    process's mm and everything it allocates after exec are on a CPU drawn anew; its
- *    task_struct, stack, pid, cred, signal... come from its parent's CPU;
+ *    task_struct, stack, pid, cred, signal... come from its parent's CPU. On POWER8 both stay
+ *    within the parent's node (sched.ts): the build starts on the node of the shell, and the
+ *    load balancer moves waiting and running compilers to the other node once the first one
+ *    is overloaded; processes forked there stay there;
+ *  - what computes is declared to the scheduler (runTask): cc1 for its whole CPU time, `as`
+ *    after cc1 is done, and the short sh, gcc, fixdep, rm; make and sh otherwise sleep;
  *  - the final link: modpost, the .ko links and vmlinux (a few large processes).
  *
  * Parameters (Linux 5.5 tree, a distribution ppc64le configuration with modules):
@@ -40,8 +45,8 @@
  *  - not modelled: the per-object post-processing of some configurations
  *    (CONFIG_MODVERSIONS' genksyms for files that export symbols, recordmcount), which would
  *    add a few more short-lived processes per unit.
- *  - with -j64 on 80 threads the machine is not saturated: wakeups and new tasks spread over
- *    all CPUs.
+ *  - with -j64 on 80 threads the machine is not saturated as a whole, but one node (40
+ *    threads) is: the balancer spreads the jobs over both.
  */
 import { cgroupAttach, taskCreateFiles, taskExit, taskFork, taskLookupMissing, taskPagecacheWrite, taskPipe } from '../kernel/index.js';
 import type { Task } from '../kernel/index.js';
@@ -53,7 +58,7 @@ import { FileSet } from './files.js';
 import { SystemdHost, execProgram, forkExec } from './systemd.js';
 import type { ProgramSpec } from './systemd.js';
 import { startHostBoot } from './boot.js';
-import { wakeTask } from './sched.js';
+import { runTask, wakeTask } from './sched.js';
 import type { WorkloadRng } from './rng.js';
 
 export const KBUILD_CGROUP = '/kbuild';
@@ -118,10 +123,10 @@ function* compileUnit(ctx: WorkloadContext, host: SystemdHost, tree: Tree, make:
   const files = host.files;
   const sh = taskFork(k, make, { comm: 'sh' });
   yield* execProgram(ctx, files, sh, SH, p.migrate);
-  yield rng.around(2 * MS);
+  yield runTask(ctx, sh, rng.around(2 * MS));
   const gcc = taskFork(k, sh, { comm: 'gcc' });
   yield* execProgram(ctx, files, gcc, GCC, p.migrate);
-  yield rng.around(5 * MS);
+  yield runTask(ctx, gcc, rng.around(5 * MS));
   // -pipe: the pipe between cc1 and as, created by gcc; it goes when gcc has reaped both
   taskPipe(k, gcc, 1);
   const cc1 = yield* forkExec(ctx, files, gcc, CC1, p.migrate);
@@ -130,27 +135,26 @@ function* compileUnit(ctx: WorkloadContext, host: SystemdHost, tree: Tree, make:
   tree.src.touchRange(ctx, cc1, unit, 1, true);
   const fresh = tree.headers.touch(ctx, cc1, p.headersPerUnit, true);
   if (fresh > 0 && !cc1.exited) taskLookupMissing(k, cc1, fresh * p.includeMisses, 16);
-  // compiling: cc1 runs, the scheduler may move it; as wakes on its input now and then
-  const cpuNs = rng.around(p.cc1Ns, 0.8);
+  // compiling: cc1 runs (load balancing may move it); as wakes on its input now and then
+  const cpuNs = runTask(ctx, cc1, rng.around(p.cc1Ns, 0.8));
   yield cpuNs / 2;
-  wakeTask(ctx, cc1, p.migrate);
   wakeTask(ctx, as, p.migrate);
   yield cpuNs / 2;
   taskExit(k, cc1);
   wakeTask(ctx, as, p.migrate);
-  yield rng.around(60 * MS);
+  yield runTask(ctx, as, rng.around(60 * MS));
   writeFile(ctx, as, 100 * 1024); // the .o
   taskExit(k, as);
   wakeTask(ctx, gcc, p.migrate);
   taskExit(k, gcc);
   wakeTask(ctx, sh, p.migrate);
   const fixdep = yield* forkExec(ctx, files, sh, FIXDEP, p.migrate);
-  yield rng.around(10 * MS);
+  yield runTask(ctx, fixdep, rng.around(10 * MS));
   writeFile(ctx, fixdep, 8 * 1024); // the .cmd
   taskExit(k, fixdep);
   // rm -f of the .d: its dentry stays cached, negative
   const rm = yield* forkExec(ctx, files, sh, RM, p.migrate);
-  yield rng.around(3 * MS);
+  yield runTask(ctx, rm, rng.around(3 * MS));
   if (!rm.exited) taskLookupMissing(k, rm, 1, DEPFILE_NAME_LEN);
   taskExit(k, rm);
   taskExit(k, sh);
@@ -227,7 +231,7 @@ function* kbuild(ctx: WorkloadContext, host: SystemdHost, p: KbuildParams, rng: 
     const ld = taskFork(k, make, { comm });
     yield* execProgram(ctx, host.files, ld, LD, p.migrate);
     tree.src.touch(ctx, ld, 200, false);
-    yield rng.around(3 * SEC);
+    yield runTask(ctx, ld, rng.around(3 * SEC));
     writeFile(ctx, ld, 30 * 1024 * 1024);
     taskExit(k, ld);
   }
