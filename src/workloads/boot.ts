@@ -40,6 +40,23 @@
  *    gdm's custom.conf, wtmp; polkitd: its rules and actions directories; tracker: every
  *    indexed directory...); IPv6 sockets where a daemon listens on :: as well as 0.0.0.0 or
  *    talks IPv6 (cupsd on ::1:631, avahi's and chronyd's v6 sockets, NetworkManager's DHCPv6).
+ *  - shared memory (memfd_create): every GTK 3 program that opens the Wayland display loads the
+ *    cursor theme when it binds wl_shm (gdk/wayland/gdkdisplay-wayland.c: wl_cursor_theme_load),
+ *    and libwayland-cursor keeps all of the theme's cursors at the requested size in one wl_shm
+ *    pool, a memfd_create("wayland-cursor") file (cursor/os-compatibility.c), held while the
+ *    display is open: Adwaita's ~90 cursors at GNOME's default 24 px are 24 × 24 × 4 bytes
+ *    (2.25 KiB) each, ~200 KiB, plus the frames of the animated busy cursors: ~256 KiB per
+ *    program (GTK_CURSOR_POOL_KB). The GTK programs here: gnome-software, xdg-desktop-portal-gtk,
+ *    evolution-alarm-notify, abrt-applet and the settings-daemon plugins built on GTK (color,
+ *    housekeeping, keyboard, media-keys, power, print-notifications, wacom; xsettings runs on
+ *    the X11 backend, through Xwayland). Window buffers (gdk's "gdk-wayland" memfds, width ×
+ *    height × 4 bytes, two per window while one is on screen) exist only for mapped windows,
+ *    and no GTK window is mapped just after login (the greeter and the shell's panels are
+ *    drawn by gnome-shell itself). Not modelled: Xwayland renders with glamor on the GPU, so
+ *    its buffers are GEM objects, and its wl_shm cursor pixmaps come only when an X client sets
+ *    a cursor; mutter 3.34 keeps the XKB keymap it sends to clients in an unlinked file of
+ *    $TMPDIR; journald's clients pass a memfd only for messages too large for a datagram;
+ *    pulseaudio's memfd pools fill only when audio plays.
  *  - /run (tmpfs, pinned in memory): systemd-tmpfiles-setup creates ~150 entries of
  *    /usr/lib/tmpfiles.d (directories, files, symlinks), -setup-dev ~20 static device nodes;
  *    udevd keeps its database there (~700 files), journald a state file per stdout stream,
@@ -95,6 +112,11 @@ const SD: DaemonIo = { loop: 'sd-event' };
 const EPOLL: DaemonIo = { loop: 'epoll' };
 const POLL: DaemonIo = { loop: 'poll' };
 const glib = (inotify = 0, more: Omit<DaemonIo, 'loop' | 'inotify'> = {}): DaemonIo => ({ loop: 'glib', inotify, ...more });
+
+/** The wl_shm pool of the cursor theme a GTK 3 Wayland client loads (see the header), KiB. */
+const GTK_CURSOR_POOL_KB = 256;
+/** What a GTK 3 program's display connection holds: its cursor theme pool. */
+const GTK_WAYLAND: Pick<DaemonIo, 'memfdKb'> = { memfdKb: [GTK_CURSOR_POOL_KB] };
 
 export function daemonSpec(r: Row, scale: number): DaemonSpec {
   const [, comm, libs, dataFiles, dataSet, threads, unixSockets, openFiles, helpers, wakeMs, procReadProb, anonKb, io] = r;
@@ -249,8 +271,15 @@ const GREETER: Row[] = [
   ['dbus-daemon', 'dbus-daemon', 15, 30, 'share', 0, 12, 4, 0, 500, 0.02, 2048, EPOLL],
 ];
 const GSD = ['a11y-settings', 'color', 'datetime', 'housekeeping', 'keyboard', 'media-keys', 'power', 'print-notifications', 'rfkill', 'screensaver-proxy', 'sharing', 'smartcard', 'sound', 'wacom', 'xsettings'];
+/** Settings-daemon plugins built on GTK that open the Wayland display (see the header). */
+const GSD_GTK = new Set(['color', 'housekeeping', 'keyboard', 'media-keys', 'power', 'print-notifications', 'wacom']);
 /** gsd-xsettings monitors the fontconfig directories (~10); the other plugins watch no files. */
-const GSD_ROW = (name: string): Row => [`org.gnome.SettingsDaemon.${name}.service`, `gsd-${name}`.slice(0, 15), 45, 40, 'share', 3, 4, 6, 0, 3000, 0.1, 4096, glib(name === 'xsettings' ? 10 : 0)];
+const GSD_ROW = (name: string): Row => [
+  `org.gnome.SettingsDaemon.${name}.service`,
+  `gsd-${name}`.slice(0, 15),
+  45, 40, 'share', 3, 4, 6, 0, 3000, 0.1, 4096,
+  glib(name === 'xsettings' ? 10 : 0, GSD_GTK.has(name) ? GTK_WAYLAND : {}),
+];
 
 /** user@1000.service units of a GNOME 3.34 session. */
 const USER_UNITS: Row[] = [
@@ -274,14 +303,14 @@ const USER_UNITS: Row[] = [
   ['xdg-permission-store.service', 'xdg-permission-', 20, 10, 'home', 2, 2, 4, 0, 30000, 0.02, 1024, glib()],
   ['xdg-document-portal.service', 'xdg-document-po', 30, 10, 'home', 4, 2, 4, 0, 30000, 0.02, 2048, glib()],
   ['xdg-desktop-portal.service', 'xdg-desktop-por', 40, 30, 'share', 3, 4, 6, 0, 10000, 0.02, 4096, glib()],
-  ['xdg-desktop-portal-gtk.service', 'xdg-desktop-por', 80, 200, 'share', 3, 4, 6, 0, 10000, 0.02, 8192, glib()],
+  ['xdg-desktop-portal-gtk.service', 'xdg-desktop-por', 80, 200, 'share', 3, 4, 6, 0, 10000, 0.02, 8192, glib(0, GTK_WAYLAND)],
   ['dconf.service', 'dconf-service', 15, 10, 'home', 2, 2, 4, 0, 10000, 0.02, 1024, glib()],
   ['goa-daemon.service', 'goa-daemon', 80, 100, 'share', 3, 4, 6, 0, 30000, 0.02, 8192, glib(1)],
   ['goa-identity-service.service', 'goa-identity-se', 50, 30, 'share', 3, 3, 4, 0, 30000, 0.02, 4096, glib()],
   ['gnome-keyring-daemon.service', 'gnome-keyring-d', 30, 20, 'home', 3, 4, 6, 0, 30000, 0.02, 4096, glib(1)],
-  ['gnome-software.service', 'gnome-software', 150, 1500, 'share', 8, 6, 20, 2, 2000, 0.05, 81920, glib(20)],
-  ['evolution-alarm-notify.service', 'evolution-alarm', 90, 200, 'share', 4, 4, 8, 0, 30000, 0.02, 16384, glib()],
-  ['abrt-applet.service', 'abrt-applet', 60, 100, 'share', 3, 3, 6, 0, 30000, 0.02, 8192, glib(1)],
+  ['gnome-software.service', 'gnome-software', 150, 1500, 'share', 8, 6, 20, 2, 2000, 0.05, 81920, glib(20, GTK_WAYLAND)],
+  ['evolution-alarm-notify.service', 'evolution-alarm', 90, 200, 'share', 4, 4, 8, 0, 30000, 0.02, 16384, glib(0, GTK_WAYLAND)],
+  ['abrt-applet.service', 'abrt-applet', 60, 100, 'share', 3, 3, 6, 0, 30000, 0.02, 8192, glib(1, GTK_WAYLAND)],
   ['ibus.service', 'ibus-daemon', 40, 60, 'share', 2, 4, 6, 2, 3000, 0.02, 4096, glib(2)],
 ];
 

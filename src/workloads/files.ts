@@ -7,12 +7,13 @@
  * fonts, the kernel's headers) are paid for once, by the first user — as on a real machine.
  *
  * Three kinds of tree:
- *  - a disk filesystem (ext4): dentry + ext4 inode on first lookup, page cache on first read;
+ *  - a disk filesystem (ext4, or XFS): dentry + inode on first lookup, page cache on first read;
  *  - sysfs: dentry + kernfs inode (inode_cache) on first lookup; every read of an attribute
- *    goes through seq_file (kernfs_seq_show): a struct file, a seq_file and its one-page
- *    buffer, all freed at close;
+ *    goes through seq_file (kernfs_fop_open + seq_read): a struct file, a seq_file and its
+ *    one-page buffer, all freed at close (see kernfsSeqRead);
  *  - /proc: the first open of a file looks it up (taskProcRead: proc dentry and inode, cached),
- *    every later read only opens, reads and closes it (see seqFileRead).
+ *    every later read finds the dentry cached and only opens, reads and closes it
+ *    (taskProcRead with `cached`).
  *
  * Which file a task touches is drawn by popularity (a power law): a few files (libc, common
  * headers, /proc/meminfo) are touched by nearly everyone, most only by a few.
@@ -22,7 +23,7 @@ import type { Task } from '../kernel/index.js';
 import type { WorkloadContext } from './types.js';
 
 /** The filesystem a tree lives on. */
-export type TreeFs = 'ext4' | 'sysfs' | 'proc';
+export type TreeFs = 'ext4' | 'xfs' | 'sysfs' | 'proc';
 
 export interface FileSetSpec {
   /** what the set stands for, e.g. '/usr/lib64' */
@@ -36,21 +37,22 @@ export interface FileSetSpec {
   readonly fs?: TreeFs;
 }
 
-/** seq_file's buffer: one page, kvmalloc(GFP_KERNEL_ACCOUNT) at the first read (fs/seq_file.c). */
-const SEQ_BUF_BYTES = 4096;
-
 /**
- * open + read + close of a /proc or sysfs file whose dentry is already cached: a struct file,
- * the seq_file and its one-page buffer, freed in reverse order at close. (taskProcRead always
- * looks the file up anew — a fresh proc dentry and inode each call — so it is used for first
- * reads only; see finding F6 in docs/workload-findings.md.)
+ * open + read + close of a sysfs attribute whose dentry is already cached (kernfs_fop_open,
+ * seq_read, kernfs_fop_release in 5.5): a struct file, a seq_file (seq_file_cache,
+ * SLAB_ACCOUNT) and its buffer — seq_read's first allocation, PAGE_SIZE bytes from
+ * seq_buf_alloc (kvmalloc(GFP_KERNEL_ACCOUNT)) — freed in reverse order at close. The kernel
+ * API has no kernfs open: taskProcRead's cached read would add single_open's seq_operations,
+ * which kernfs (seq_open with its static kernfs_seq_ops) does not allocate, so the objects are
+ * composed here. Left out: the kernfs_open_file (kzalloc(GFP_KERNEL), not accounted) and, for
+ * the first opener of an attribute, its kernfs_open_node (likewise).
  */
-export function seqFileRead(ctx: WorkloadContext, t: Task, n = 1): void {
+export function kernfsSeqRead(ctx: WorkloadContext, t: Task, n = 1): void {
   const k = ctx.k;
   for (let i = 0; i < n && !t.exited; i++) {
     if (taskOpenFiles(k, t, 1) !== 1) return;
     const seq = taskCacheAlloc(k, t, 'seq_file');
-    const buf = taskKmalloc(k, t, SEQ_BUF_BYTES, { account: true });
+    const buf = taskKmalloc(k, t, k.pageSize, { account: true });
     taskKfree(k, t, buf);
     taskCacheFree(k, t, seq);
     taskCloseFiles(k, t, 1);
@@ -116,7 +118,7 @@ export class FileSet {
 
   /** Page-cache pages a disk file brings in at its first read (sizes spread around the mean, at least a page). */
   private firstReadPages(ctx: WorkloadContext, f: number): number {
-    if (this.fs !== 'ext4' || this.spec.meanBytes <= 0 || this.read[f]) return 0;
+    if ((this.fs !== 'ext4' && this.fs !== 'xfs') || this.spec.meanBytes <= 0 || this.read[f]) return 0;
     this.read[f] = 1;
     return Math.max(1, Math.ceil(ctx.rng.exp(this.spec.meanBytes) / ctx.k.pageSize));
   }
@@ -127,12 +129,13 @@ export class FileSet {
     if (task.exited) return;
     switch (this.fs) {
       case 'ext4':
-        if (fresh > 0) taskCreateFiles(k, task, fresh, 12, 'ext4');
-        if (pages > 0 && !task.exited) taskPagecacheRead(k, task, pages);
+      case 'xfs':
+        if (fresh > 0) taskCreateFiles(k, task, fresh, 12, this.fs);
+        if (pages > 0 && !task.exited) taskPagecacheRead(k, task, pages, { fs: this.fs });
         return;
       case 'sysfs':
         if (fresh > 0) taskCreateFiles(k, task, fresh, 12, 'sysfs');
-        if (reads > 0) seqFileRead(ctx, task, reads);
+        if (reads > 0) kernfsSeqRead(ctx, task, reads);
         return;
       case 'proc':
         if (reads === 0) {
@@ -143,7 +146,7 @@ export class FileSet {
         // a first read looks the file up; the others find it cached
         if (fresh > 0) taskProcRead(k, task, Math.min(fresh, reads));
         if (fresh > reads) taskCreateFiles(k, task, fresh - reads, 8, 'proc');
-        if (reads > fresh && !task.exited) seqFileRead(ctx, task, reads - fresh);
+        if (reads > fresh && !task.exited) taskProcRead(k, task, reads - fresh, { cached: true });
         return;
     }
   }

@@ -7,20 +7,27 @@
  *  - the distribution's services (boot.ts, server profile), up for the whole run;
  *  - a database tier: mysqld.service under a steady OLTP load (sysbench_oltp.ts' model), its
  *    client in a separate load-generator unit;
- *  - a web tier: web.service, a threaded server (Apache httpd's event MPM) accepting short
- *    TCP connections from its worker threads: it listens on :: (Listen 80: a dual-stack
- *    AF_INET6 socket, so accepted connections are TCPv6 socks), its listener thread waits in
- *    epoll (the listening socket and the MPM's "pipe of death"), and a request is accept,
- *    the looked-up files of the document root read and sent (open, sendfile, close), close;
+ *  - a web tier: web.service, a threaded server (Apache httpd 2.4's event MPM, server/mpm/
+ *    event/event.c) serving short TCP connections: it listens on :: (Listen 80: a dual-stack
+ *    AF_INET6 socket, so accepted connections are TCPv6 socks). Its listener thread waits in
+ *    the process's one pollset (epoll: the listening socket and the wakeup pipe), accepts a
+ *    connection and queues it to a worker thread; the worker reads the request and sends the
+ *    looked-up files of the document root (open, sendfile, close), then — the client keeps the
+ *    connection alive, or the server lingers on close — puts the socket into the listener's
+ *    pollset (apr_pollset_add: epoll_ctl ADD, charged to the worker) and returns to the
+ *    queue; when the client closes, the listener takes the socket out of the pollset
+ *    (apr_pollset_remove: DEL) and closes it;
  *  - batch work: a CI build job in its own transient unit (kernel_build.ts' compile pipeline,
  *    a smaller tree) every 5 minutes;
  *  - configuration management every 5 minutes (a chef/puppet run: a oneshot unit that reads a
  *    few thousand files and forks ~50 commands), and log rotation;
  *  - monitoring and cron jobs as transient units every 10 s (cgroup_churn.ts' model).
  * 15 minutes of virtual time. Parameters are those of the scenarios reused; the web tier
- * serves ~200 requests/s over 32 worker threads; CI builds 300 units each.
+ * serves ~200 requests/s over 32 worker threads, one request per connection, the client
+ * closing ~1 ms after the response (a LAN round trip and its own handling); CI builds 300
+ * units each.
  */
-import { taskCloseFiles, taskCloseSockets, taskEpoll, taskFork, taskOpenFiles, taskPipe, taskSocket } from '../kernel/index.js';
+import { taskCloseFiles, taskCloseSockets, taskEpoll, taskEpollCtl, taskFork, taskOpenFiles, taskPipe, taskSocket } from '../kernel/index.js';
 import type { Task } from '../kernel/index.js';
 import type { WorkloadContext, WorkloadSpec } from './types.js';
 import { scaled } from './types.js';
@@ -43,12 +50,20 @@ const CONFIG_MGMT: ProgramSpec = { comm: 'ruby', libs: 40, dataFiles: 3000, data
 /** Chef's shell_out reads each command's stdout and stderr through a pipe each. */
 const CONFIG_MGMT_PIPES = 2;
 
-/** A threaded web server: each request is a short TCP connection served by a worker thread. */
+/** Time from the response to the client's FIN: a LAN round trip and the client's handling. */
+const CLIENT_CLOSE_NS = 1 * MS;
+
+/**
+ * A threaded web server (httpd's event MPM, see the header): the listener thread accepts, a
+ * worker serves, the connection waits in the listener's pollset until the client closes.
+ */
 function* webService(ctx: WorkloadContext, host: SystemdHost, rng: WorkloadRng, untilNs: number): Actor {
   const k = ctx.k;
   const cg = host.mkdirP('/system.slice/web.service');
   const main = yield* host.spawn(cg, WEB, MIGRATE_BUSY);
   const docroot = new FileSet({ name: '/var/www', nrFiles: 5000, meanBytes: 16 * 1024, skew: 2 });
+  const listener = taskFork(k, main, { thread: true });
+  placeTask(ctx, listener); // wake_up_new_task
   const workers: Task[] = [];
   for (let i = 0; i < 32; i++) {
     const w = taskFork(k, main, { thread: true });
@@ -57,18 +72,29 @@ function* webService(ctx: WorkloadContext, host: SystemdHost, rng: WorkloadRng, 
   }
   taskSocket(k, main, 1, 'tcp6');
   taskPipe(k, main, 1);
-  taskEpoll(k, main, 2);
+  const pollset = taskEpoll(k, main, 2);
   const requestGapNs = SEC / 200;
+  const closeRng = rng.fork();
   while (ctx.loop.nowNs < untilNs) {
     yield rng.exp(requestGapNs);
     if (main.exited) return;
+    wakeTask(ctx, listener, MIGRATE_BUSY);
+    taskSocket(k, listener, 1, 'tcp6', { accepted: true }); // accept() of a request connection
     const w = workers[rng.int(workers.length)];
     wakeTask(ctx, w, MIGRATE_BUSY);
-    taskSocket(k, w, 1, 'tcp6', { accepted: true }); // accept() of a request connection
     docroot.touch(ctx, w, 2, true);
     taskOpenFiles(k, w, 1);
     taskCloseFiles(k, w, 1);
-    taskCloseSockets(k, w, 1);
+    taskEpollCtl(k, w, pollset, 1); // keep-alive / lingering close: into the listener's pollset
+    ctx.loop.spawn(
+      (function* (): Actor {
+        yield closeRng.around(CLIENT_CLOSE_NS);
+        if (listener.exited) return;
+        wakeTask(ctx, listener, MIGRATE_BUSY);
+        taskEpollCtl(k, listener, pollset, -1);
+        taskCloseSockets(k, listener, 1);
+      })(),
+    );
   }
 }
 

@@ -18,9 +18,13 @@
  *    (reads the .d that cc1's preprocessor wrote, writes the .cmd) and `rm -f` of the .d;
  *  - written files (.o, .cmd, the links' outputs) go through the page cache with ext4's
  *    buffer_heads (taskPagecacheWrite; the tree is assumed on ext4 — the report does not say,
- *    and XFS would attach none: finding F9). The .d lives only between cc1's exit and rm (tens of
- *    ms): it is not written here; what it leaves behind, the negative dentry of its unlinked
- *    name, is (see finding F7 in docs/workload-findings.md for why);
+ *    and XFS would attach none: finding F9);
+ *  - the dependency file: cc1 is run with -Wp,-MD,.foo.o.d (c_flags in scripts/Makefile.lib),
+ *    so its preprocessor creates and writes the .d at the end of the compilation (a named file:
+ *    dentry, inode, page cache and buffer_heads charged to cc1); fixdep reads it (cached: nothing
+ *    new) and `rm -f` — another process — unlinks it, which truncates its pages (uncharged),
+ *    frees its inode and leaves its dentry cached, negative (cmd_and_fixdep in
+ *    scripts/Kbuild.include, 5.5);
  *  - make's jobserver (GNU make 4.2: a pipe created by the top make, inherited by sub-makes);
  *  - fork places each child on an idle CPU and exec balances again (sched_exec), so a
  *    process's mm and everything it allocates after exec are on a CPU drawn anew; its
@@ -38,17 +42,22 @@
  *    unit opening ~350 header files (popularity skewed: <linux/kernel.h> is in everything);
  *    3 include-path misses per first lookup of a header (-I arch/powerpc/include,
  *    -I arch/powerpc/include/generated, -I include, ... before the hit).
- *  - sizes: .c ~20 KB, headers ~8 KB, .o ~100 KB (-g), .cmd ~8 KB.
+ *  - sizes: .c ~20 KB, headers ~8 KB, .o ~100 KB (-g), .cmd ~8 KB, .d ~35 bytes per header
+ *    it names (one "  include/linux/xxx.h \" line each: ~12 KB for 350 headers).
  *  - cc1: ~1.5 s of CPU per unit on POWER8 (SMT8 threads are slow), ~30 MB resident;
  *    gcc, as (after cc1 is done), fixdep, rm and sh: tens of milliseconds. Libraries mapped:
  *    cc1 ~6 (libc, libm, libz, libmpc, libmpfr, libgmp), as ~5, gcc/sh/fixdep/rm ~3.
- *  - not modelled: the per-object post-processing of some configurations
- *    (CONFIG_MODVERSIONS' genksyms for files that export symbols, recordmcount), which would
- *    add a few more short-lived processes per unit.
+ *  - not modelled: the per-object post-processing of a distribution configuration
+ *    (rule_cc_o_c's cmd_modversions_c with CONFIG_MODVERSIONS: `objdump -h foo.o | grep -q
+ *    __ksymtab` for every unit and, for units that export symbols, genksyms into
+ *    .tmp_foo.ver, `ld -r -o .tmp_foo.o`, `mv -f .tmp_foo.o foo.o`, `rm -f .tmp_foo.ver`;
+ *    cmd_record_mcount: powerpc builds the C recordmcount, which writes foo.o.rc and renames it
+ *    over foo.o), which would add short-lived processes and temporary files per unit; the
+ *    renames need a rename call the kernel API does not have.
  *  - with -j64 on 80 threads the machine is not saturated as a whole, but one node (40
  *    threads) is: the balancer spreads the jobs over both.
  */
-import { cgroupAttach, taskCreateFiles, taskExit, taskFork, taskLookupMissing, taskPagecacheWrite, taskPipe } from '../kernel/index.js';
+import { cgroupAttach, taskCreateFile, taskCreateFiles, taskExit, taskFork, taskLookupMissing, taskPagecacheWrite, taskPipe, taskUnlink } from '../kernel/index.js';
 import type { Task } from '../kernel/index.js';
 import type { WorkloadContext, WorkloadSpec } from './types.js';
 import { scaled } from './types.js';
@@ -95,6 +104,8 @@ const FIXDEP: ProgramSpec = { comm: 'fixdep', libs: 3, dataFiles: 0, negLookups:
 const RM: ProgramSpec = { comm: 'rm', libs: 3, dataFiles: 0, negLookups: 1, anonKb: 256 };
 /** Length of a dependency file's name (".foo.o.d"). */
 const DEPFILE_NAME_LEN = 16;
+/** Bytes of a .d per header it lists: one "  include/linux/xxx.h \" line. */
+const DEPFILE_BYTES_PER_HEADER = 35;
 const MAKE: ProgramSpec = { comm: 'make', libs: 4, dataFiles: 0, negLookups: 10, anonKb: 4096 };
 const LD: ProgramSpec = { comm: 'ld', libs: 6, dataFiles: 0, negLookups: 4, anonKb: 256 * 1024 };
 
@@ -140,6 +151,13 @@ function* compileUnit(ctx: WorkloadContext, host: SystemdHost, tree: Tree, make:
   yield cpuNs / 2;
   wakeTask(ctx, as, p.migrate);
   yield cpuNs / 2;
+  // -MD: the preprocessor's dependency file, written as cc1 finishes
+  let depfile = -1;
+  if (!cc1.exited) {
+    depfile = taskCreateFile(k, cc1, { fs: 'ext4', nameLen: DEPFILE_NAME_LEN });
+    const depPages = Math.max(1, Math.ceil((p.headersPerUnit * DEPFILE_BYTES_PER_HEADER) / k.pageSize));
+    taskPagecacheWrite(k, cc1, depPages, { file: depfile });
+  }
   taskExit(k, cc1);
   wakeTask(ctx, as, p.migrate);
   yield runTask(ctx, as, rng.around(60 * MS));
@@ -152,10 +170,10 @@ function* compileUnit(ctx: WorkloadContext, host: SystemdHost, tree: Tree, make:
   yield runTask(ctx, fixdep, rng.around(10 * MS));
   writeFile(ctx, fixdep, 8 * 1024); // the .cmd
   taskExit(k, fixdep);
-  // rm -f of the .d: its dentry stays cached, negative
+  // rm -f of the .d: its pages and inode go, its dentry stays cached, negative
   const rm = yield* forkExec(ctx, files, sh, RM, p.migrate);
   yield runTask(ctx, rm, rng.around(3 * MS));
-  if (!rm.exited) taskLookupMissing(k, rm, 1, DEPFILE_NAME_LEN);
+  if (!rm.exited && depfile >= 0) taskUnlink(k, rm, depfile);
   taskExit(k, rm);
   taskExit(k, sh);
 }

@@ -22,18 +22,30 @@
  *    CPU if its previous one is busy), reads pages of the tables into the page cache as the
  *    working set is first touched, and appends to the redo log at commit (written through the
  *    page cache: new pages with their ext4 buffer_heads and radix tree nodes, charged to
- *    mysqld, until the circular log has wrapped; /var/lib/mysql is assumed on ext4 — the
- *    report does not say, and on XFS, the RHEL/Fedora Server default, data pages carry no
- *    buffer_heads: finding F9); the background threads wake periodically
- *    (page cleaners, log writer, purge). The page cleaners' write-back of dirty table pages
- *    that are already cached would attach buffer_heads to those pages: the API cannot express
- *    a write to a cached page (finding F8), so that part is missing;
+ *    mysqld, until the circular log has wrapped); the background threads wake periodically
+ *    (log writer, purge...);
+ *  - the page cleaner writes dirty table pages back: InnoDB's data files use buffered I/O —
+ *    innodb_flush_method defaults to fsync on Linux (MySQL 5.7 and 8.0 reference manual:
+ *    pwrite() through the page cache, then fsync()), O_DIRECT only when configured — so each
+ *    write of a 16 KiB page lands on page-cache pages read earlier, and ext4's
+ *    block_write_begin attaches buffer_heads to a page that has none, charged to the memcg the
+ *    page is charged to (taskPagecacheWrite with `cached`);
+ *  - the data directory's filesystem (`dataFs`): ext4 by default — the report does not say;
+ *    Ubuntu and Debian install on ext4, RHEL 7/8, CentOS and Fedora Server on XFS (Fedora
+ *    Workstation on ext4 until 32). On XFS the data pages carry no buffer_heads (an iomap_page
+ *    on 64 KiB pages, unaccounted) and inodes come from xfs_inode; `oltpParams` holds it (compare
+ *    has no per-workload options);
  *  - the client disconnects at the end; mysqld keeps running.
  *
  * Parameters (MySQL 8.0 and sysbench 1.0 defaults unless stated; none chosen from a result):
- *  - InnoDB background threads ~35 (4 read + 4 write I/O, 4 page cleaners, 4 purge, master,
+ *  - InnoDB background threads ~35 (4 read + 4 write I/O, page cleaner, 4 purge, master,
  *    monitor, log writer/flusher/checkpointer, dict stats, buffer dump, FTS, timers...);
  *    innodb_buffer_pool_size 128 MiB (default); data files use buffered I/O (flush method fsync).
+ *  - one page cleaner thread: innodb_page_cleaners defaults to 4 but is capped at
+ *    innodb_buffer_pool_instances, which is 1 below a 1 GiB buffer pool; it wakes once a second
+ *    and writes back up to innodb_io_capacity pages (default 200 in 5.7 and 8.0) of
+ *    innodb_page_size (16 KiB), dirty pages of the tables drawn uniformly (sysbench's updates,
+ *    deletes and inserts touch rows all over the tables).
  *  - sysbench prepare with --tables=4 --table-size=100000 (~24 MB per table on disk);
  *    --threads=32 (a common setting for a 10-core host); --time=180.
  *  - oltp_read_write: 18 statements per transaction, ~1.5 KB of redo per transaction; the redo
@@ -51,7 +63,7 @@
  *    the 80 threads busy, and the connection threads are runnable (can be balanced) for that
  *    long after each wakeup.
  */
-import { taskAnonFault, taskFork, taskOpenFiles, taskPagecacheRead, taskPagecacheWrite, taskSocket, taskCloseSockets, taskExit } from '../kernel/index.js';
+import { taskAnonFault, taskCreateFile, taskFork, taskOpenFiles, taskPagecacheRead, taskPagecacheWrite, taskSocket, taskCloseSockets, taskExit } from '../kernel/index.js';
 import type { Task } from '../kernel/index.js';
 import type { WorkloadContext, WorkloadSpec } from './types.js';
 import { scaled } from './types.js';
@@ -80,6 +92,12 @@ export interface OltpParams {
   /** server CPU time of one transaction on the connection thread */
   txnCpuNs: number;
   migrate: number;
+  /** filesystem of /var/lib/mysql */
+  dataFs: 'ext4' | 'xfs';
+  /** innodb_page_size */
+  innodbPageBytes: number;
+  /** innodb_io_capacity: pages the page cleaner writes back per second */
+  ioCapacity: number;
 }
 
 export function oltpParams(ctx: WorkloadContext): OltpParams {
@@ -95,8 +113,14 @@ export function oltpParams(ctx: WorkloadContext): OltpParams {
     txnGapNs: 15 * MS,
     txnCpuNs: 2 * MS,
     migrate: 0.5,
+    dataFs: 'ext4',
+    innodbPageBytes: 16 * 1024,
+    ioCapacity: 200,
   };
 }
+
+/** Length of a table file's name ("sbtest1.ibd"). */
+const TABLE_NAME_LEN = 11;
 
 const MYSQLD: ProgramSpec = { comm: 'mysqld', libs: 40, dataFiles: 0, negLookups: 30, anonKb: 64 * 1024 };
 const SYSBENCH: ProgramSpec = { comm: 'sysbench', libs: 25, dataFiles: 40, dataSet: 'share', negLookups: 20, anonKb: 16 * 1024 };
@@ -110,12 +134,61 @@ class LogFile {
   constructor(
     private readonly pageSize: number,
     private readonly capBytes = Infinity,
+    private readonly fs: 'ext4' | 'xfs' = 'ext4',
   ) {}
   append(ctx: WorkloadContext, t: Task, n: number): void {
     const before = Math.ceil(Math.min(this.bytes, this.capBytes) / this.pageSize);
     this.bytes += n;
     const pages = Math.ceil(Math.min(this.bytes, this.capBytes) / this.pageSize) - before;
-    if (pages > 0 && !t.exited) taskPagecacheWrite(ctx.k, t, pages);
+    if (pages > 0 && !t.exited) taskPagecacheWrite(ctx.k, t, pages, { fs: this.fs });
+  }
+}
+
+/**
+ * The benchmark's tables as the page cache holds them: one named file each, and per page-cache
+ * page whether it is cached and whether a write has given it its buffers yet.
+ */
+class Tables {
+  readonly files: number[] = [];
+  readonly pagesPerTable: number;
+  private readonly state: Uint8Array;
+  private nextRead = 0;
+  constructor(ctx: WorkloadContext, owner: Task, private readonly p: OltpParams) {
+    this.pagesPerTable = Math.ceil(p.tableBytes / ctx.k.pageSize);
+    this.state = new Uint8Array(this.pagesPerTable * p.tables);
+    for (let i = 0; i < p.tables && !owner.exited; i++) this.files.push(taskCreateFile(ctx.k, owner, { fs: p.dataFs, nameLen: TABLE_NAME_LEN }));
+  }
+  get allRead(): boolean {
+    return this.nextRead >= this.state.length;
+  }
+  /** The next page of the working set is first touched: read into the page cache by `t`. */
+  readNext(ctx: WorkloadContext, t: Task): void {
+    if (this.allRead || t.exited) return;
+    const pg = this.nextRead++;
+    const file = this.files[Math.floor(pg / this.pagesPerTable)];
+    if (file === undefined) return;
+    taskPagecacheRead(ctx.k, t, 1, { file });
+    this.state[pg] = 1;
+  }
+  /** `t` writes back `n` InnoDB pages drawn uniformly among the tables' pages. */
+  writeBack(ctx: WorkloadContext, t: Task, n: number, rng: WorkloadRng): void {
+    const k = ctx.k;
+    const perTable = new Array<number>(this.files.length).fill(0);
+    const nrInnodbPages = Math.floor((this.p.tables * this.p.tableBytes) / this.p.innodbPageBytes);
+    for (let i = 0; i < n; i++) {
+      const j = rng.int(nrInnodbPages);
+      const first = Math.floor((j * this.p.innodbPageBytes) / k.pageSize);
+      const end = Math.ceil(((j + 1) * this.p.innodbPageBytes) / k.pageSize);
+      for (let pg = first; pg < end; pg++) {
+        // a page InnoDB has not read is not in its buffer pool, so it cannot be dirty
+        if (this.state[pg] !== 1) continue;
+        this.state[pg] = 2;
+        perTable[Math.floor(pg / this.pagesPerTable)]++;
+      }
+    }
+    perTable.forEach((nr, i) => {
+      if (nr > 0 && !t.exited) taskPagecacheWrite(k, t, nr, { file: this.files[i], cached: true });
+    });
   }
 }
 
@@ -124,6 +197,7 @@ export interface MysqldState {
   main?: Task;
   acceptor?: Task;
   redo?: LogFile;
+  tables?: Tables;
   ready?: boolean;
 }
 
@@ -133,8 +207,9 @@ export function* mysqld(ctx: WorkloadContext, host: SystemdHost, p: OltpParams, 
   const main = yield* host.spawn(cg, MYSQLD, p.migrate);
   out.main = main;
   // the data directory: the system schema (~150 files) and the benchmark tables
-  const datadir = new FileSet({ name: '/var/lib/mysql', nrFiles: 200 + p.tables, meanBytes: 0, skew: 1 });
-  datadir.touchRange(ctx, main, 0, 200 + p.tables, false);
+  const datadir = new FileSet({ name: '/var/lib/mysql', nrFiles: 200, meanBytes: 0, skew: 1, fs: p.dataFs });
+  datadir.touchRange(ctx, main, 0, 200, false);
+  const tables = new Tables(ctx, main, p);
   taskOpenFiles(k, main, 60 + p.tables);
   const bg: Task[] = [];
   for (let i = 0; i < p.bgThreads; i++) {
@@ -147,10 +222,24 @@ export function* mysqld(ctx: WorkloadContext, host: SystemdHost, p: OltpParams, 
   taskSocket(k, main, 2, 'tcp6');
   taskSocket(k, main, 1, 'unix');
   const acceptor = bg[0];
-  const redo = new LogFile(k.pageSize, p.redoLogBytes);
+  const redo = new LogFile(k.pageSize, p.redoLogBytes, p.dataFs);
   out.acceptor = acceptor;
   out.redo = redo;
+  out.tables = tables;
   out.ready = true;
+  // the page cleaner: once a second, innodb_io_capacity dirty pages written back
+  const cleaner = bg[1];
+  const crng = rng.fork();
+  ctx.loop.spawn(
+    (function* (): Actor {
+      while (ctx.loop.nowNs + SEC < untilNs) {
+        yield SEC;
+        if (cleaner.exited) return;
+        wakeTask(ctx, cleaner, p.migrate);
+        tables.writeBack(ctx, cleaner, p.ioCapacity, crng);
+      }
+    })(),
+  );
   // background threads: page cleaners, log writer, purge... wake about once a second each
   let warm = 0;
   const warmPages = Math.ceil(p.bufferPoolBytes / k.pageSize);
@@ -176,8 +265,7 @@ export function* sysbenchClient(ctx: WorkloadContext, host: SystemdHost, p: Oltp
   const client = yield* host.spawn(session, SYSBENCH, p.migrate);
   const acceptor = server.acceptor!;
   const redo = server.redo!;
-  const tablePages = Math.ceil((p.tables * p.tableBytes) / k.pageSize);
-  let tableRead = 0;
+  const tables = server.tables!;
   const conns: Actor[] = [];
   const endAt = ctx.loop.nowNs + p.runNs;
   // the acceptor wakes once for the burst of connections and drains the backlog on its CPU
@@ -200,10 +288,7 @@ export function* sysbenchClient(ctx: WorkloadContext, host: SystemdHost, p: Oltp
           wakeTask(ctx, ct, p.migrate);
           wakeTask(ctx, conn, p.migrate, p.txnCpuNs);
           // first touches of table pages come through the page cache (buffered I/O)
-          if (tableRead < tablePages && crng.chance(0.5)) {
-            taskPagecacheRead(k, conn, 1);
-            tableRead++;
-          }
+          if (!tables.allRead && crng.chance(0.5)) tables.readNext(ctx, conn);
           redo.append(ctx, conn, p.redoBytesPerTxn);
         }
         if (!conn.exited) taskExit(k, conn);

@@ -24,7 +24,13 @@
  *  - poll/select loops (sshd, chronyd, avahi, pulseaudio, cron): none of these objects.
  * The unit tables give the total number of non-socket descriptors; the loop's anonymous fds are
  * part of it, the rest are regular files. timerfd and eventfd contexts are kmalloc(GFP_KERNEL)
- * in 5.5 (not accounted); their files are.
+ * in 5.5 (not accounted); their files and pseudo dentries are (taskTimerfd, taskEventfd).
+ * A daemon that serves local clients adds each accepted connection to its epoll instance when
+ * its loop is an epoll (sd_event_add_io, dbus-daemon's and libwayland-server's loops:
+ * epoll_ctl ADD) and removes it when the client goes (DEL); poll()-based loops (GLib's, the
+ * poll daemons') only pass a longer array to poll().
+ * Wayland clients (GTK 3 programs) hold shared-memory buffers as memfds (taskMemfd), see
+ * DaemonIo.memfdKb.
  */
 import {
   cgroupAttach,
@@ -36,17 +42,20 @@ import {
   taskCacheAlloc,
   taskCreateFiles,
   taskEpoll,
+  taskEpollCtl,
+  taskEventfd,
   taskExec,
   taskExit,
   taskFork,
   taskInotify,
-  taskKmalloc,
   taskLookupMissing,
+  taskMemfd,
   taskOpenFiles,
   taskPipe,
   taskSignalfd,
   taskSocket,
   taskCloseSockets,
+  taskTimerfd,
   findTask,
 } from '../kernel/index.js';
 import type { MemCgroup, Task } from '../kernel/index.js';
@@ -109,6 +118,8 @@ export interface DaemonIo {
   readonly runFiles?: number;
   /** pipes set up for each helper it runs (output capture, exec error reporting); default from the loop */
   readonly helperPipes?: number;
+  /** shared-memory files it holds (memfd_create: Wayland wl_shm pools), KiB each, all pages touched */
+  readonly memfdKb?: readonly number[];
 }
 
 /** What each kind of loop holds: anonymous fds, and pipes per child it spawns. */
@@ -118,10 +129,6 @@ const LOOP_FDS: Record<MainLoopKind, { epoll: boolean; signalfds: number; timerf
   epoll: { epoll: true, signalfds: 0, timerfds: 0, eventfds: 0, helperPipes: 0 },
   poll: { epoll: false, signalfds: 0, timerfds: 0, eventfds: 0, helperPipes: 0 },
 };
-
-/** sizeof(struct timerfd_ctx) and sizeof(struct eventfd_ctx) on 64-bit (kmalloc-256, kmalloc-64). */
-const TIMERFD_CTX_BYTES = 216;
-const EVENTFD_CTX_BYTES = 48;
 
 export class SystemdHost {
   readonly ctx: WorkloadContext;
@@ -236,15 +243,6 @@ export function* forkExec(ctx: WorkloadContext, files: HostFiles, parent: Task, 
   return child;
 }
 
-/**
- * An anonymous-inode descriptor whose context is a plain kmalloc(GFP_KERNEL) in 5.5 — timerfd,
- * eventfd: the (accounted) struct file, and the context in a root kmalloc cache.
- */
-function anonFd(ctx: WorkloadContext, t: Task, ctxBytes: number): void {
-  if (t.exited || taskOpenFiles(ctx.k, t, 1) !== 1) return;
-  taskKmalloc(ctx.k, t, ctxBytes, { account: false });
-}
-
 /** What a long-running daemon is made of. */
 export interface DaemonSpec extends ProgramSpec {
   /** threads besides the main one */
@@ -269,12 +267,20 @@ export interface DaemonSpec extends ProgramSpec {
 /** A small helper program (a shell script's commands, udev's *_id helpers). */
 export const SMALL_HELPER: ProgramSpec = { comm: 'helper', libs: 6, dataFiles: 4, dataSet: 'etc', negLookups: 4, anonKb: 256 };
 
+/** The descriptors setupDaemonIo made that later calls refer to. */
+export interface DaemonFds {
+  /** the epoll instance its loop waits in (sd-event, an epoll loop), if any */
+  readonly loopEpoll?: number;
+  /** the second epoll instance (libwayland-server's display loop), if any */
+  readonly extraEpoll?: number;
+}
+
 /**
  * The daemon sets up its event loop once its threads run: sockets, the loop's anonymous fds
  * (epoll watching everything it waits on, signalfd, timerfds, eventfds, inotify), its regular
- * files and its state files in /run.
+ * files, its state files in /run and its shared-memory files.
  */
-export function setupDaemonIo(ctx: WorkloadContext, main: Task, spec: DaemonSpec): void {
+export function setupDaemonIo(ctx: WorkloadContext, main: Task, spec: DaemonSpec): DaemonFds {
   const k = ctx.k;
   const io = spec.io;
   const loop = LOOP_FDS[io.loop];
@@ -286,26 +292,37 @@ export function setupDaemonIo(ctx: WorkloadContext, main: Task, spec: DaemonSpec
   if (io.udp6) taskSocket(k, main, io.udp6, 'udp6');
   let anon = 0;
   if (loop.signalfds > 0) anon += taskSignalfd(k, main, loop.signalfds);
-  for (let i = 0; i < loop.timerfds; i++, anon++) anonFd(ctx, main, TIMERFD_CTX_BYTES);
-  for (let i = 0; i < loop.eventfds; i++, anon++) anonFd(ctx, main, EVENTFD_CTX_BYTES);
+  if (loop.timerfds > 0 && !main.exited) anon += taskTimerfd(k, main, loop.timerfds);
+  if (loop.eventfds > 0 && !main.exited) anon += taskEventfd(k, main, loop.eventfds);
   const inotify = io.inotify ?? 0;
   if (inotify > 0 && !main.exited) {
     taskInotify(k, main, inotify);
     anon++;
   }
+  let loopEpoll: number | undefined;
+  let extraEpoll: number | undefined;
   if (loop.epoll && !main.exited) {
     const waited = spec.unixSockets + inet + loop.signalfds + loop.timerfds + loop.eventfds + (inotify > 0 ? 1 : 0);
-    taskEpoll(k, main, waited);
+    loopEpoll = taskEpoll(k, main, waited);
     anon++;
   }
   if (io.extraEpollWatches && !main.exited) {
-    taskEpoll(k, main, io.extraEpollWatches);
+    extraEpoll = taskEpoll(k, main, io.extraEpollWatches);
+    anon++;
+  }
+  for (const kb of io.memfdKb ?? []) {
+    if (main.exited) break;
+    taskMemfd(k, main, Math.ceil((kb * 1024) / k.pageSize), { nameLen: MEMFD_NAME_LEN });
     anon++;
   }
   const regular = spec.openFiles - anon;
   if (regular > 0 && !main.exited) taskOpenFiles(k, main, regular);
   if (io.runFiles && !main.exited) taskCreateFiles(k, main, io.runFiles, 16, 'tmpfs');
+  return { loopEpoll, extraEpoll };
 }
+
+/** Length of a memfd's name ("wayland-cursor", "gdk-wayland"). */
+const MEMFD_NAME_LEN = 14;
 
 /**
  * A daemon's life: started by systemd, it maps its libraries, reads its configuration, runs
@@ -340,7 +357,10 @@ export function* daemon(
     tasks.push(th);
     placeTask(ctx, th); // wake_up_new_task
   }
-  setupDaemonIo(ctx, main, spec);
+  const fds = setupDaemonIo(ctx, main, spec);
+  // an accepted client joins the loop's epoll set; libwayland-server's loop (gnome-shell) is
+  // where a GLib compositor's clients go
+  const connEpoll = fds.loopEpoll ?? fds.extraEpoll;
   // daemons that watch devices read sysfs attributes; the others read /proc
   const readSet = spec.dataSet === 'sys' ? host.files.sys : host.files.proc;
   for (;;) {
@@ -353,6 +373,10 @@ export function* daemon(
     if (rng.chance(spec.procReadProb)) readSet.touch(ctx, t, 1, true);
     if (spec.connProb && rng.chance(spec.connProb)) {
       taskSocket(k, t, 1, 'unix');
+      if (connEpoll !== undefined && !t.exited) {
+        taskEpollCtl(k, t, connEpoll, 1);
+        taskEpollCtl(k, t, connEpoll, -1);
+      }
       taskCloseSockets(k, t, 1);
     }
   }
