@@ -16,7 +16,7 @@ import { SYSCALL_NS, syscallTick } from './clock.js';
 import { ALLOC_FAILED, cacheOfObject, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
 import { dAlloc, dDeleteInode, dFree, dLruAdd } from './dcache.js';
 import { PageKind } from './page_alloc.js';
-import { chargePageTo, chargePagesBulk, memcgPageChargeRoom } from './memcontrol.js';
+import { chargePageTo, chargePagesBulk, memcgPageChargeRoom, unchargePageFrom } from './memcontrol.js';
 import { Stat } from './memcg_stat.js';
 import { freeAnonPages, freeSocket } from './task.js';
 import { count, live, syscallReturn } from './syscall.js';
@@ -276,9 +276,14 @@ export function taskAnonFault(k: Kernel, task: Task, n: number): number {
     syscallTick(k);
     const memcg = task.memcg;
     if (!chargePageTo(k, memcg, 1, { cpu: task.cpu, task }, false)) break;
-    if (task.exited) break;
-    const pfn = k.pages.alloc(0, k.cpuNode[task.cpu], PageKind.Anon);
-    if (pfn < 0) break;
+    // Departure: the kernel allocates the page first (alloc_page, then mem_cgroup_charge) and
+    // frees it when the charge fails; the model charges first, so that a page the charge's reclaim
+    // frees can be the one allocated, and uncharges when no page comes. Nothing stays charged.
+    const pfn = task.exited ? -1 : k.pages.alloc(0, k.cpuNode[task.cpu], PageKind.Anon);
+    if (pfn < 0) {
+      unchargePageFrom(k, memcg, 1, false);
+      break;
+    }
     if (memcg.parent) {
       k.pages.memcgId[pfn] = memcg.id;
       memcg.stat[Stat.Anon] += k.pageSize;

@@ -33,7 +33,9 @@ export function checkInvariants(k: Kernel): string[] {
   const t = k.slabs;
   const perCache = new Map<number, { slabs: number; inuse: number }>();
   const slabPagesByKind = new Float64Array(NR_PAGE_KINDS);
-  const allocated = new Set<number>();
+  // per slab id: 1 for each free slot (slabs of live caches only); the owners found, slot by slot
+  const slabFree: Array<Uint8Array | undefined> = [];
+  const slabOwned: Array<Uint8Array | undefined> = [];
   let accountedBytes = 0; // objcg: full sizes of objects with an owner
   let accountedReclaimable = 0;
   const vectorRefs = new Map<number, number>();
@@ -62,15 +64,14 @@ export function checkInvariants(k: Kernel): string[] {
       free[i] = 1;
       nfree++;
     }
+    slabFree[id] = free;
     if (nfree + t.inuse[id] !== s.objects) bad.push(`slab ${id} (${s.name}): ${nfree} free + ${t.inuse[id]} in use != ${s.objects}`);
-    const base = t.pfn[id] * ps;
     const vec = t.objcgs[id];
     for (let i = 0; i < s.objects; i++) {
       if (free[i]) {
         if (vec && vec[i]) bad.push(`slab ${id} (${s.name}): free slot ${i} has an obj_cgroup`);
         continue;
       }
-      allocated.add(base + i * s.size);
       if (vec && vec[i]) {
         accountedBytes += objFullSize(s);
         if (s.reclaimable) accountedReclaimable += objFullSize(s);
@@ -90,13 +91,27 @@ export function checkInvariants(k: Kernel): string[] {
   }
 
   // 3. every allocated object has exactly one owner
-  const owned = new Set<number>();
+  /** addresses held that are no slot of a live slab */
+  const ownedElsewhere = new Set<number>();
   const own = (addr: number, what: string) => {
     if (!addr || addr < 0) return;
-    if (pages.kind[Math.floor(addr / ps)] === PageKind.KmallocLarge) return;
-    if (owned.has(addr)) bad.push(`object ${addr} owned twice (${what})`);
-    owned.add(addr);
-    if (!allocated.has(addr)) bad.push(`${what} holds ${addr}, which is not an allocated object`);
+    const pfn = Math.floor(addr / ps);
+    if (pages.kind[pfn] === PageKind.KmallocLarge) return;
+    const slab = pages.slabOf(pfn);
+    const free = slab >= 0 ? slabFree[slab] : undefined;
+    const s = free ? k.caches[t.cache[slab]] : undefined;
+    const idx = s ? (addr - t.pfn[slab] * ps) / s.size : -1;
+    if (!free || !s || !Number.isInteger(idx) || idx >= s.objects) {
+      if (ownedElsewhere.has(addr)) bad.push(`object ${addr} owned twice (${what})`);
+      ownedElsewhere.add(addr);
+      bad.push(`${what} holds ${addr}, which is not an allocated object`);
+      return;
+    }
+    let owned = slabOwned[slab];
+    if (!owned) slabOwned[slab] = owned = new Uint8Array(s.objects);
+    if (owned[idx]) bad.push(`object ${addr} owned twice (${what})`);
+    owned[idx] = 1;
+    if (free[idx]) bad.push(`${what} holds ${addr}, which is not an allocated object`);
   };
   for (const a of k.bootObjects) own(a, 'boot');
   for (const heads of k.pageBuffers.values()) for (const a of heads) own(a, 'page private (buffer_head, iomap_page)');
@@ -143,7 +158,13 @@ export function checkInvariants(k: Kernel): string[] {
     for (const a of cg.radixNodes) own(a, 'radix_tree_node');
   }
   for (let id = 0; id < t.capacity; id++) if (t.links[id] && t.objcgs[id]) own(t.vecHandle[id], 'obj_cgroup vector');
-  for (const a of allocated) if (!owned.has(a)) bad.push(`object ${a} (${k.caches[t.cache[k.pages.slabOf(Math.floor(a / ps))]].name}) has no owner`);
+  for (let id = 0; id < t.capacity; id++) {
+    const free = slabFree[id];
+    if (!free) continue;
+    const owned = slabOwned[id];
+    const s = k.caches[t.cache[id]];
+    for (let i = 0; i < s.objects; i++) if (!free[i] && !(owned && owned[i])) bad.push(`object ${t.pfn[id] * ps + i * s.size} (${s.name}) has no owner`);
+  }
 
   // 4. page counters: hierarchical and equal to the sum of what is charged
   const cgs = [...forEachCgroup(k, { includeDying: true })];

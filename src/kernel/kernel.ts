@@ -196,9 +196,9 @@ export function bootKernel(opts: BootOptions = {}): Kernel {
   const config = machineProfile(opts.machine ?? 'desktop', overrides);
   const k = new Kernel(config, controller, layout, version);
 
-  // early reservations: the kernel image and the memmap
+  // early reservations: the kernel image and the memmap (PFN 0, reserved already, counts as one of them)
   const reserve = Math.ceil((KERNEL_IMAGE_BYTES + k.pages.totalPages * STRUCT_PAGE_SIZE) / k.pageSize);
-  for (let i = 0; i < reserve; i++) k.pages.alloc(0, 0, PageKind.Reserved);
+  for (let i = 1; i < reserve; i++) k.pages.alloc(0, 0, PageKind.Reserved);
   percpuBoot(k);
   bootSlab(k);
   k.dentryCache = k.cache('dentry');

@@ -96,15 +96,23 @@ export class PageAllocator {
       this.freeCount.push(new Int32Array(MAX_ORDER));
       this.counts.push(new Float64Array(NR_PAGE_KINDS));
       this.pcp.push(new Int32Array(PCP_HIGH + 1));
-      // carve the node into maximal aligned blocks
+      // PFN 0 never reaches the buddy allocator (memblock reserves the first page on x86): the
+      // model needs it too, since a zero address or PFN stands for "none" throughout the kernel
       let pfn = start;
+      if (pfn === 0) {
+        this.kind[0] = PageKind.Reserved;
+        this.headOrder[0] = 0;
+        this.counts[nid][PageKind.Reserved] = 1;
+        pfn = 1;
+      }
+      // carve the node into maximal aligned blocks
       while (pfn < end) {
         let order = MAX_ORDER - 1;
         while (order > 0 && (pfn % (1 << order) !== 0 || pfn + (1 << order) > end)) order--;
         this.pushFree(nid, pfn, order);
         pfn += 1 << order;
       }
-      this.counts[nid][PageKind.Free] = end - start;
+      this.counts[nid][PageKind.Free] = end - start - this.counts[nid][PageKind.Reserved];
     }
   }
 

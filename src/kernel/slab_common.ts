@@ -8,7 +8,7 @@ import type { MemCgroup } from './cgroup.js';
 import type { SlabinfoRow, SlabCacheSysfs } from './types.js';
 import { PageKind } from './page_alloc.js';
 import { cpuSlabCount, nodePartialFreeObjects, slubShrink, slabPageKind } from './slub.js';
-import { kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
+import { ALLOC_FAILED, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
 import { fail } from './errno.js';
 import { percpuAlloc, percpuFree } from './percpu.js';
 import {
@@ -212,15 +212,29 @@ function cpuPartialDefault(size: number, pageSize: number): number {
   return 30;
 }
 
-/** Registers a new cache in the kernel's list (newest first in slabinfo order). */
-export function kmemCacheCreate(k: Kernel, name: string, objectSize: number, flags: number, clonedFrom?: KmemCache): KmemCache {
+/**
+ * kmem_cache_create: registers a new cache in the kernel's list (newest first in slabinfo order)
+ * with its own memory (after boot). Null when that memory could not be allocated: nothing is
+ * left behind, as kmem_cache_create returning NULL.
+ */
+export function kmemCacheTryCreate(k: Kernel, name: string, objectSize: number, flags: number, clonedFrom?: KmemCache): KmemCache | null {
   const s = new KmemCache(k, name, objectSize, flags, clonedFrom);
   s.id = k.caches.length;
   k.caches.push(s);
   if (!clonedFrom) k.cacheByName.set(name, s);
-  if (k.slabBootDone) kmemCacheAllocMeta(k, s);
+  if (k.slabBootDone && !kmemCacheAllocMeta(k, s)) {
+    // allocating objects of other caches creates no cache: s is still the last one
+    k.caches.pop();
+    if (!clonedFrom) k.cacheByName.delete(name);
+    return null;
+  }
   k.generation++;
   return s;
+}
+
+/** kmemCacheTryCreate, ENOMEM when the cache's own memory could not be allocated. */
+export function kmemCacheCreate(k: Kernel, name: string, objectSize: number, flags: number, clonedFrom?: KmemCache): KmemCache {
+  return kmemCacheTryCreate(k, name, objectSize, flags, clonedFrom) ?? fail('ENOMEM', `kmem_cache_create: ${name}`);
 }
 
 /** sizeof(struct kmem_cache_cpu): freelist, tid, page, partial (per CPU). */
@@ -231,13 +245,24 @@ const SLUB_SYSFS_NODES = 31;
 /**
  * The cache's own memory (kmem_cache_create -> kmem_cache_open + sysfs_slab_add): a struct
  * kmem_cache, one kmem_cache_node per node, the per-CPU kmem_cache_cpu, and the kernfs nodes of
- * its sysfs directory. None of it is accounted to a memcg.
+ * its sysfs directory. None of it is accounted to a memcg. False when an allocation failed; what
+ * was allocated is freed again.
  */
-export function kmemCacheAllocMeta(k: Kernel, s: KmemCache): void {
-  s.metaObjects.push(kmemCacheAlloc(k, k.cache('kmem_cache'), null));
-  for (let nid = 0; nid < k.config.nrNodes; nid++) s.metaObjects.push(kmemCacheAlloc(k, k.cache('kmem_cache_node'), null));
-  for (let i = 0; i < SLUB_SYSFS_NODES; i++) s.metaObjects.push(kmemCacheAlloc(k, k.cache('kernfs_node_cache'), null));
+export function kmemCacheAllocMeta(k: Kernel, s: KmemCache): boolean {
+  const want: KmemCache[] = [k.cache('kmem_cache')];
+  for (let nid = 0; nid < k.config.nrNodes; nid++) want.push(k.cache('kmem_cache_node'));
+  for (let i = 0; i < SLUB_SYSFS_NODES; i++) want.push(k.cache('kernfs_node_cache'));
+  for (const c of want) {
+    const addr = kmemCacheAlloc(k, c, null);
+    if (addr === ALLOC_FAILED) {
+      for (const a of s.metaObjects) kmemCacheFree(k, a, 0);
+      s.metaObjects = [];
+      return false;
+    }
+    s.metaObjects.push(addr);
+  }
   percpuAlloc(k, KMEM_CACHE_CPU_SIZE);
+  return true;
 }
 
 function kmemCacheFreeMeta(k: Kernel, s: KmemCache): void {
@@ -246,12 +271,13 @@ function kmemCacheFreeMeta(k: Kernel, s: KmemCache): void {
   percpuFree(k, KMEM_CACHE_CPU_SIZE);
 }
 
-/** Removes an empty cache (a released legacy child). */
+/** Removes an empty cache (a released legacy child, a module's cache whose init failed). */
 export function kmemCacheDestroy(k: Kernel, s: KmemCache): void {
   slubShrink(k, s);
   if (s.slabCount() !== 0) throw new Error(`kmem_cache_destroy: ${s.name} still has slabs`);
   s.destroyed = true;
   kmemCacheFreeMeta(k, s);
+  if (k.cacheByName.get(s.name) === s) k.cacheByName.delete(s.name);
   k.caches[s.id] = null as unknown as KmemCache;
   k.freeCacheIds.push(s.id);
   k.generation++;
@@ -376,7 +402,7 @@ export function bootSlab(k: Kernel): void {
   // THREAD_SIZE < PAGE_SIZE (64 KiB pages): stacks come from a slab cache (kernel/fork.c)
   if (k.pageSize > THREAD_SIZE) kmemCacheCreate(k, 'thread_stack', THREAD_SIZE, A);
   k.slabBootDone = true;
-  for (const s of [...k.caches]) kmemCacheAllocMeta(k, s);
+  for (const s of [...k.caches]) if (!kmemCacheAllocMeta(k, s)) fail('ENOMEM', 'boot: slab caches');
 }
 
 /** THREAD_SIZE (16 KiB on x86_64 and ppc64). */

@@ -280,14 +280,20 @@ export function mmAlloc(k: Kernel, ctx: Task): MmStruct {
     const memcg = ctx.memcg;
     const charge = k.kmem.kmemEnabled && !ctx.kthread && !!memcg.parent;
     if (charge && !chargePageTo(k, memcg, nr, { cpu: ctx.cpu, task: ctx }, true)) fail('ENOMEM');
-    if (charge) mm.pgtableMemcg = memcg;
     for (let i = 0; i < nr; i++) {
       const pfn = k.pages.alloc(0, k.cpuNode[ctx.cpu], PageKind.PageTable);
-      if (pfn < 0) fail('ENOMEM');
+      if (pfn < 0) {
+        // mmFree (below) frees the pages allocated so far but, pgtableMemcg unset, uncharges nothing
+        if (charge) unchargePageFrom(k, memcg, nr, true);
+        fail('ENOMEM');
+      }
       mm.pgtables.push(pfn);
-      if (charge) k.pages.memcgId[pfn] = memcg.id;
     }
-    if (charge) memcg.stat[Stat.PageTables] += nr * k.pageSize;
+    if (charge) {
+      mm.pgtableMemcg = memcg;
+      for (const pfn of mm.pgtables) k.pages.memcgId[pfn] = memcg.id;
+      memcg.stat[Stat.PageTables] += nr * k.pageSize;
+    }
   } catch (e) {
     mmFree(k, mm, ctx.cpu);
     throw e;

@@ -14,7 +14,7 @@ export type ObjcgLayout = 'two-sets' | 'single-set';
 export type CgroupVersion = 'v2' | 'v1';
 
 export interface MachineConfig {
-  /** Profile name this config started from ('desktop', 'power8', or 'custom'). */
+  /** Profile name this config started from (a key of MACHINE_PROFILES). */
   name: string;
   nrCpus: number;
   /** 4096 or 65536. */
@@ -25,6 +25,14 @@ export interface MachineConfig {
   nrNodes: number;
   /** CPUs sharing a last-level cache (the scheduler's LLC domain): a whole desktop, one SMT8 core on POWER8. */
   cpusPerLlc: number;
+  /** SMT width: hardware threads per core (CPUs n*w .. n*w+w-1 are one core); divides cpusPerLlc. */
+  threadsPerCore: number;
+  /** CONFIG_HZ of the kernel the machine runs: 100, 250, 300 or 1000. */
+  hz: number;
+  /** node_distance() between two different nodes (SLIT / ibm,associativity); the local one is 10. */
+  nodeDistance: number;
+  /** the architecture's RECLAIM_DISTANCE: NUMA levels farther than this do not balance on fork, exec or wakeup. */
+  reclaimDistance: number;
   seed: number;
 }
 

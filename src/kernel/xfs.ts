@@ -21,8 +21,9 @@
 import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
 import type { KmemCache } from './slab_common.js';
-import { kmemCacheCreate } from './slab_common.js';
+import { kmemCacheCreate, kmemCacheDestroy, kmemCacheTryCreate } from './slab_common.js';
 import { ALLOC_FAILED, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
+import { fail } from './errno.js';
 import { SLAB_ACCOUNT, SLAB_HAS_CTOR, SLAB_HWCACHE_ALIGN, SLAB_RECLAIM_ACCOUNT } from './slab_flags.js';
 
 /** mkfs.xfs's default block size. */
@@ -47,12 +48,18 @@ export class XfsState {
   workQueued = false;
 }
 
-/** init_xfs_fs: the xfs_inode and xfs_ili caches (once). */
+/** init_xfs_fs: the xfs_inode and xfs_ili caches (once); ENOMEM creates neither. */
 function xfsInit(k: Kernel): void {
   const x = k.xfs;
   if (x.inodeCache) return;
-  x.inodeCache = kmemCacheCreate(k, 'xfs_inode', XFS_INODE_SIZE, SLAB_HWCACHE_ALIGN | SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT | SLAB_HAS_CTOR);
-  x.iliCache = kmemCacheCreate(k, 'xfs_ili', XFS_ILI_SIZE, 0);
+  const inodeCache = kmemCacheCreate(k, 'xfs_inode', XFS_INODE_SIZE, SLAB_HWCACHE_ALIGN | SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT | SLAB_HAS_CTOR);
+  const iliCache = kmemCacheTryCreate(k, 'xfs_ili', XFS_ILI_SIZE, 0);
+  if (!iliCache) {
+    kmemCacheDestroy(k, inodeCache);
+    fail('ENOMEM', 'kmem_cache_create: xfs_ili');
+  }
+  x.inodeCache = inodeCache;
+  x.iliCache = iliCache;
 }
 
 /** The xfs_inode cache (loading the module if needed). */

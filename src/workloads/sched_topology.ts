@@ -2,10 +2,13 @@
  * The scheduler's view of a machine: its sched domains, as build_sched_domains() and sd_init()
  * (kernel/sched/topology.c, 5.5–5.9) make them from the machine's topology. A domain is a set
  * of CPUs balanced as one; its groups are the domains of the level below (single CPUs at the
- * lowest level). The model has at most three levels:
- *  - the last-level-cache domain (cpusPerLlc CPUs): MC on the desktop (one package, no SMT in
- *    the model), SMT on POWER8 (the 8 hardware threads of a core share its L3: powerpc's
- *    topology has an SMT and a DIE level and no MC level);
+ * lowest level). Everything comes from the MachineConfig: cpusPerLlc, threadsPerCore, hz,
+ * nodeDistance and reclaimDistance. The model has at most three levels:
+ *  - the last-level-cache domain (cpusPerLlc CPUs): SMT where it is a single core
+ *    (threadsPerCore = cpusPerLlc, POWER8: the 8 hardware threads of a core share its L3, and
+ *    powerpc's topology has an SMT and a DIE level and no MC level), MC otherwise (a package of
+ *    cores: the desktop, a server socket). Departure: the SMT level below an MC domain of
+ *    several cores (x86 with SMT on) is not modelled;
  *  - DIE: one NUMA node (cpu_cpu_mask is the node's CPUs), when a node holds several LLCs;
  *  - NUMA: the whole machine, when it has two nodes.
  * A level whose span equals the level below is dropped (the kernel's degenerate-domain
@@ -56,41 +59,16 @@ export interface SchedTopology {
   readonly maxBalanceIntervalNs: number;
 }
 
-/** What the scheduler needs to know about a machine that MachineConfig does not say. */
-interface SchedMachineFacts {
-  /** CONFIG_HZ of the distribution kernel */
-  readonly hz: number;
-  /** the LLC domain is an SMT core (SD_SHARE_CPUCAPACITY) rather than a package of cores */
-  readonly smtLlc: boolean;
-  /** node_distance() between the two nodes, and the architecture's RECLAIM_DISTANCE */
-  readonly remoteNodeDistance: number;
-  readonly reclaimDistance: number;
-}
-
-/**
- * - desktop: Fedora 31 x86_64 (CONFIG_HZ_1000); the cover letter's 8-core CPU, no SMT modelled;
- *   if given two nodes, an x86 SLIT's remote distance 21 against x86's RECLAIM_DISTANCE 30
- *   (include/linux/topology.h).
- * - power8: RHEL/Fedora ppc64le (CONFIG_HZ_100); SMT8 cores with a per-core L3; the two chips
- *   of a 10-core dual-chip module are two nodes, at form-1 associativity distance 20 (twice
- *   the local 10) against powerpc's RECLAIM_DISTANCE of 10 (arch/powerpc/include/asm/topology.h).
- */
-const MACHINE_FACTS: Readonly<Record<string, SchedMachineFacts>> = {
-  desktop: { hz: 1000, smtLlc: false, remoteNodeDistance: 21, reclaimDistance: 30 },
-  power8: { hz: 100, smtLlc: true, remoteNodeDistance: 20, reclaimDistance: 10 },
-};
-/** a machine of another name: x86 with the kernel's default HZ (CONFIG_HZ_250) */
-const DEFAULT_FACTS: SchedMachineFacts = { hz: 250, smtLlc: false, remoteNodeDistance: 21, reclaimDistance: 30 };
-
 /** sd_init's busy_factor in 5.5–5.9 */
 const BUSY_FACTOR = 32;
 
 /** The sched domains of `cfg` (see the header). */
 export function schedTopology(cfg: MachineConfig): SchedTopology {
-  const facts = MACHINE_FACTS[cfg.name] ?? DEFAULT_FACTS;
   const levels: SchedDomainLevel[] = [];
   const llc = cfg.cpusPerLlc;
-  const llcName: SchedDomainName = facts.smtLlc ? 'SMT' : 'MC';
+  // the LLC domain is one SMT core (SD_SHARE_CPUCAPACITY) rather than a package of cores
+  const smtLlc = cfg.threadsPerCore > 1 && cfg.threadsPerCore === llc;
+  const llcName: SchedDomainName = smtLlc ? 'SMT' : 'MC';
   levels.push({
     name: llcName,
     span: llc,
@@ -98,8 +76,8 @@ export function schedTopology(cfg: MachineConfig): SchedTopology {
     minIntervalMs: llc,
     maxIntervalMs: 2 * llc,
     busyFactor: BUSY_FACTOR,
-    imbalancePct: facts.smtLlc ? 110 : 117,
-    cacheNiceTries: facts.smtLlc ? 0 : 1,
+    imbalancePct: smtLlc ? 110 : 117,
+    cacheNiceTries: smtLlc ? 0 : 1,
     preferSibling: false,
     numa: false,
     balanceForkExec: true,
@@ -110,15 +88,15 @@ export function schedTopology(cfg: MachineConfig): SchedTopology {
   if (numa && nodeSpan > llc) levels.push(upperLevel('DIE', nodeSpan, llc, false, true));
   const top = levels[levels.length - 1].span;
   if (cfg.nrCpus > top) {
-    levels.push(upperLevel(numa ? 'NUMA' : 'DIE', cfg.nrCpus, top, numa, !numa || facts.remoteNodeDistance <= facts.reclaimDistance));
+    levels.push(upperLevel(numa ? 'NUMA' : 'DIE', cfg.nrCpus, top, numa, !numa || cfg.nodeDistance <= cfg.reclaimDistance));
   }
   let forkExecSpan = 1;
   for (const l of levels) {
     if (!l.balanceForkExec) break;
     forkExecSpan = l.span;
   }
-  const tickNs = 1e9 / facts.hz;
-  return { levels, llcSpan: llc, forkExecSpan, tickNs, maxBalanceIntervalNs: ((facts.hz * cfg.nrCpus) / 10) * tickNs };
+  const tickNs = 1e9 / cfg.hz;
+  return { levels, llcSpan: llc, forkExecSpan, tickNs, maxBalanceIntervalNs: ((cfg.hz * cfg.nrCpus) / 10) * tickNs };
 }
 
 function upperLevel(name: SchedDomainName, span: number, groupSpan: number, numa: boolean, balanceForkExec: boolean): SchedDomainLevel {

@@ -45,7 +45,7 @@ describe('memcgfs command line', () => {
     { args: ['frobnicate'], stderr: /^memcgfs: unknown command 'frobnicate'/ },
     { args: ['umount', '/nonexistent/memcgfs'], stderr: /^memcgfs: umount: \/nonexistent\/memcgfs: not mounted$/ },
     { args: ['mount', '/nonexistent/memcgfs', '--workload', 'nope'], stderr: /^memcgfs: no workload 'nope' \(known: / },
-    { args: ['mount', '/nonexistent/memcgfs', '--machine', 'vax'], stderr: /^memcgfs: unknown machine 'vax' \(known: desktop, power8\)$/ },
+    { args: ['mount', '/nonexistent/memcgfs', '--machine', 'vax'], stderr: /^memcgfs: unknown machine 'vax' \(known: desktop, power8, server\)$/ },
   ])('memcgfs $args fails with one message', async ({ args, stderr }) => {
     const r = await execa(process.execPath, [MEMCGFS_BIN, ...args], { reject: false });
     expect(r.exitCode).toBe(1);

@@ -7,6 +7,11 @@ export function smallKernel(controller: ControllerName, extra: BootOptions = {})
   return bootKernel({ controller, machine: 'desktop', machineOverrides: { memBytes: 1024 * 1024 * 1024, nrCpus: 4 }, ...extra });
 }
 
+/** The smallest machine validateMachine allows (256 MiB, 2 CPUs): fast to fill up. */
+export function tinyKernel(controller: ControllerName, extra: BootOptions = {}): Kernel {
+  return bootKernel({ controller, machine: 'desktop', machineOverrides: { memBytes: 256 * 1024 * 1024, nrCpus: 2 }, ...extra });
+}
+
 export function withCgroup(k: Kernel, name = 'test'): { cg: MemCgroup; task: Task } {
   if (k.cgroupVersion === 'v2') cgroupSubtreeControl(k, k.rootMemcg, ['memory'], []);
   const cg = cgroupMkdir(k, k.rootMemcg, name);

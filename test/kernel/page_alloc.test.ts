@@ -14,14 +14,18 @@ describe('buddy page allocator', () => {
     }
     expect(pa.count(PageKind.Anon)).toBe(got.reduce((a, [, o]) => a + (1 << o), 0));
     for (const [pfn, order] of got.reverse()) pa.free(pfn, order);
-    expect(pa.count(PageKind.Free)).toBe(4096);
+    // PFN 0 is reserved from the start
+    expect(pa.count(PageKind.Free)).toBe(4095);
+    expect(pa.count(PageKind.Reserved)).toBe(1);
     pa.drainPcp();
-    // fully coalesced: the node is four max-order blocks again
-    const blocks = [0, 1, 2, 3].map(() => pa.alloc(10, 0, PageKind.File)).sort((a, b) => a - b);
-    expect(blocks).toEqual([0, 1024, 2048, 3072]);
+    // fully coalesced: the node is three max-order blocks again, and the first block without PFN 0
+    const blocks = [0, 1, 2].map(() => pa.alloc(10, 0, PageKind.File)).sort((a, b) => a - b);
+    expect(blocks).toEqual([1024, 2048, 3072]);
+    expect(pa.alloc(10, 0, PageKind.File)).toBe(-1);
+    expect(pa.alloc(9, 0, PageKind.File)).toBe(512);
   });
 
-  it('never hands out the same page twice', () => {
+  it('never hands out the same page twice, nor PFN 0 (zero stands for "no page")', () => {
     const pa = new PageAllocator(1024, 2);
     const seen = new Set<number>();
     for (;;) {
@@ -30,6 +34,7 @@ describe('buddy page allocator', () => {
       expect(seen.has(pfn)).toBe(false);
       seen.add(pfn);
     }
-    expect(seen.size).toBe(1024);
+    expect(seen.size).toBe(1023);
+    expect(seen.has(0)).toBe(false);
   });
 });

@@ -119,7 +119,7 @@ export function mountCommand(program: Command): Command {
       new Option('--controller <name>', 'slab memory controller').choices(['legacy', 'objcg', 'none']).default('objcg'),
     )
     .addOption(new Option('--cgroup <version>', 'cgroup hierarchy').choices(['v2', 'v1']).default('v2'))
-    .option('--machine <profile>', 'machine profile: desktop or power8', 'desktop')
+    .option('--machine <profile>', 'machine profile: desktop, power8 or server', 'desktop')
     .option('--cpus <n>', 'number of CPUs (overrides the profile)', parseInteger)
     .option('--page-size <bytes>', 'page size: 4K or 64K (overrides the profile)', parseSize)
     .option('--mem <size>', 'physical memory, e.g. 16G (overrides the profile)', parseSize)

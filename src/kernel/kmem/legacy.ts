@@ -18,7 +18,7 @@ import type { KmemController } from './controller.js';
 import type { SlabinfoRow } from '../types.js';
 import { Stat } from '../memcg_stat.js';
 import { queueWork } from '../clock.js';
-import { cacheSlabinfoRow, kmemCacheCreate, kmemCacheDestroy } from '../slab_common.js';
+import { cacheSlabinfoRow, kmemCacheTryCreate, kmemCacheDestroy } from '../slab_common.js';
 import { slubShrink } from '../slub.js';
 import { cssGet, cssPut } from '../cgroup.js';
 import { memcgKmemCharge, memcgKmemUncharge } from '../memcontrol.js';
@@ -35,7 +35,9 @@ export function createLegacyController(k: Kernel): KmemController {
       root.pendingCreate.delete(memcg.id);
       try {
         if (!memcg.online || root.memcgChildren!.has(memcg.id)) return;
-        const child = kmemCacheCreate(k, `${root.name}(${memcg.serial}:${memcg.name})`, root.objectSize, root.flags, root);
+        const child = kmemCacheTryCreate(k, `${root.name}(${memcg.serial}:${memcg.name})`, root.objectSize, root.flags, root);
+        // memcg_create_kmem_cache failed: allocations keep going to the root cache; the next one retries
+        if (!child) return;
         child.rootCache = root;
         child.memcg = memcg;
         child.refcnt = 1;

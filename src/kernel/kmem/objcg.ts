@@ -16,7 +16,7 @@ import type { KmemController } from './controller.js';
 import type { SlabinfoRow } from '../types.js';
 import { Stat } from '../memcg_stat.js';
 import { queueWork } from '../clock.js';
-import { kmemCacheCreate, cacheSlabinfoRow } from '../slab_common.js';
+import { kmemCacheTryCreate, cacheSlabinfoRow } from '../slab_common.js';
 import {
   ObjCgroup,
   currentObjCgroup,
@@ -51,7 +51,9 @@ export function createObjcgController(k: Kernel): KmemController {
       queueWork(k, 'memcg_kmem_cache_create', () => {
         s.pendingCreate.delete(-1);
         if (s.memcgClone) return;
-        const clone = kmemCacheCreate(k, `${s.name}-memcg`, s.objectSize, s.flags, s);
+        const clone = kmemCacheTryCreate(k, `${s.name}-memcg`, s.objectSize, s.flags, s);
+        // creation failed: allocations stay unaccounted in the root cache; the next one retries
+        if (!clone) return;
         clone.rootCache = s;
         s.memcgClone = clone;
       });
