@@ -6,7 +6,7 @@
  */
 import { bootKernel, cgroupStat, flushDeferredWork, machineProfile } from '../kernel/index.js';
 import type { ControllerName, MachineConfig } from '../kernel/index.js';
-import { findWorkload, SAMPLE_EVERY_NS, runWorkload } from '../workloads/index.js';
+import { findWorkload, resolveParams, SAMPLE_EVERY_NS, runWorkload } from '../workloads/index.js';
 import { takeSample } from './sample.js';
 import type { Sample } from './sample.js';
 import { slabUtilization } from './utilization.js';
@@ -21,6 +21,8 @@ export interface CompareOptions {
   machineOverrides?: Partial<MachineConfig>;
   seed?: number;
   scale?: number;
+  /** values of the workload's declared parameters (the same for all three runs) */
+  params?: Record<string, string>;
   /** progress: controller, virtual ns reached */
   onProgress?: (controller: ControllerName, tNs: number) => void;
   onControllerDone?: (controller: ControllerName, result: ControllerResult) => void;
@@ -57,6 +59,10 @@ export interface Comparison {
   machine: MachineConfig;
   seed: number;
   scale: number;
+  /** every declared parameter of the workload with the value the runs used */
+  params: Record<string, string>;
+  /** the same parameters' defaults */
+  defaultParams: Record<string, string>;
   cgroup: string;
   cgroupVersion: 'v1';
   sampleEveryNs: number;
@@ -80,6 +86,7 @@ export function runOne(opts: CompareOptions, controller: ControllerName): Contro
   const r = runWorkload(k, opts.workload, {
     seed,
     scale: opts.scale ?? 1,
+    params: opts.params,
     sampleEveryNs: SAMPLE_EVERY_NS,
     onSample: (kk, tNs) => samples.push(takeSample(kk, spec.cgroup, tNs)),
     onProgress: opts.onProgress ? (tNs) => opts.onProgress!(controller, tNs) : undefined,
@@ -111,6 +118,8 @@ export function runOne(opts: CompareOptions, controller: ControllerName): Contro
 /** The full comparison: the same workload and seed under legacy, objcg and none. */
 export function runComparison(opts: CompareOptions): Comparison {
   const spec = findWorkload(opts.workload);
+  // rejects an unknown parameter or value before the first run
+  const params = resolveParams(spec, opts.params);
   const results = {} as Record<ControllerName, ControllerResult>;
   for (const c of CONTROLLERS) {
     results[c] = runOne(opts, c);
@@ -121,6 +130,8 @@ export function runComparison(opts: CompareOptions): Comparison {
     machine: machineProfile(opts.machine ?? spec.defaultMachine, { ...(opts.machineOverrides ?? {}), seed: opts.seed ?? 1 }),
     seed: opts.seed ?? 1,
     scale: opts.scale ?? 1,
+    params,
+    defaultParams: resolveParams(spec),
     cgroup: spec.cgroup,
     cgroupVersion: 'v1',
     sampleEveryNs: SAMPLE_EVERY_NS,

@@ -41,7 +41,9 @@ export function formatComparison(c: Comparison): string {
   const seconds = c.legacy.virtualNs / 1e9;
   const lines: string[] = [];
   const width = 100;
-  lines.push(`memcgfs compare: workload ${c.workload}, machine ${m.name} (${m.nrCpus} CPUs, ${m.pageSize / 1024} KiB pages, ${m.nrNodes} node${m.nrNodes > 1 ? 's' : ''}), seed ${c.seed}, scale ${c.scale}`);
+  const changed = Object.entries(c.params).filter(([name, v]) => v !== c.defaultParams[name]);
+  const params = changed.map(([name, v]) => `, ${name}=${v}`).join('');
+  lines.push(`memcgfs compare: workload ${c.workload}, machine ${m.name} (${m.nrCpus} CPUs, ${m.pageSize / 1024} KiB pages, ${m.nrNodes} node${m.nrNodes > 1 ? 's' : ''}), seed ${c.seed}, scale ${c.scale}${params}`);
   lines.push(`cgroup ${c.cgroup} (cgroup v1), sampled every ${c.sampleEveryNs / 1e9} s over ${seconds.toFixed(0)} s of virtual time (${c.legacy.samples.length} samples)`);
   lines.push('-'.repeat(width));
   const head = (a: string, b: string, d: string, e: string, f: string) => a.padEnd(42) + b.padStart(14) + d.padStart(14) + e.padStart(16) + f.padStart(14);
@@ -67,6 +69,7 @@ export function comparisonJson(c: Comparison): unknown {
     machine: c.machine,
     seed: c.seed,
     scale: c.scale,
+    params: c.params,
     cgroup: c.cgroup,
     cgroupVersion: c.cgroupVersion,
     sampleEveryNs: c.sampleEveryNs,

@@ -15,6 +15,8 @@ import { EventLoop } from './sim.js';
 export interface RunOptions {
   seed?: number;
   scale?: number;
+  /** values of the workload's declared parameters (spec.params); the others keep their defaults */
+  params?: Readonly<Record<string, string>>;
   /** called at t = every, 2·every, ... and once more at the end (virtual ns since the start) */
   onSample?: (k: Kernel, tNs: number) => void;
   sampleEveryNs?: number;
@@ -26,6 +28,8 @@ export interface WorkloadResult {
   name: string;
   seed: number;
   scale: number;
+  /** every declared parameter with the value the run used */
+  params: Readonly<Record<string, string>>;
   /** virtual time the workload covered, ns */
   virtualNs: number;
   steps: number;
@@ -39,13 +43,33 @@ export interface WorkloadResult {
 
 export const SAMPLE_EVERY_NS = 5_000_000_000;
 
+/**
+ * The workload's declared parameters with `values` applied over their defaults; a RangeError
+ * for a name the workload does not declare or a value outside the parameter's allowed values.
+ */
+export function resolveParams(w: WorkloadSpec, values: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const declared = w.params ?? {};
+  const out: Record<string, string> = Object.fromEntries(Object.entries(declared).map(([name, p]) => [name, p.default]));
+  for (const [name, value] of Object.entries(values)) {
+    const p = Object.hasOwn(declared, name) ? declared[name] : undefined;
+    if (!p) {
+      const known = Object.keys(declared);
+      throw new RangeError(`unknown parameter '${name}' for workload ${w.name} (known: ${known.length ? known.join(', ') : 'none'})`);
+    }
+    if (p.values && !p.values.includes(value)) throw new RangeError(`bad value '${value}' for ${w.name}'s ${name} (allowed: ${p.values.join(', ')})`);
+    out[name] = value;
+  }
+  return out;
+}
+
 export function runSteps(k: Kernel, w: WorkloadSpec, opts: RunOptions = {}): WorkloadResult {
   const seed = opts.seed ?? k.config.seed;
   const scale = opts.scale ?? 1;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError('scale must be a positive number');
+  const params = resolveParams(w, opts.params);
   const every = opts.sampleEveryNs ?? SAMPLE_EVERY_NS;
   const loop = new EventLoop();
-  const ctx = { k, rng: new WorkloadRng(seed), scale, loop };
+  const ctx = { k, rng: new WorkloadRng(seed), scale, loop, params };
   const t0 = performance.now();
   const startNs = k.nowNs();
   let nextSample = every;
@@ -71,5 +95,5 @@ export function runSteps(k: Kernel, w: WorkloadSpec, opts: RunOptions = {}): Wor
     opts.onSample(k, virtualNs);
     samples++;
   }
-  return { name: w.name, seed, scale, virtualNs, steps, samples, aborted: loop.nrAborted, wallMs: performance.now() - t0, cgroup: w.cgroup };
+  return { name: w.name, seed, scale, params, virtualNs, steps, samples, aborted: loop.nrAborted, wallMs: performance.now() - t0, cgroup: w.cgroup };
 }

@@ -33,8 +33,8 @@
  *  - the data directory's filesystem (`dataFs`): ext4 by default — the report does not say;
  *    Ubuntu and Debian install on ext4, RHEL 7/8, CentOS and Fedora Server on XFS (Fedora
  *    Workstation on ext4 until 32). On XFS the data pages carry no buffer_heads (an iomap_page
- *    on 64 KiB pages, unaccounted) and inodes come from xfs_inode; `oltpParams` holds it (compare
- *    has no per-workload options);
+ *    on 64 KiB pages, unaccounted) and inodes come from xfs_inode; a declared parameter
+ *    (`memcgfs compare --param dataFs=xfs`), read by `oltpParams`;
  *  - the client disconnects at the end; mysqld keeps running.
  *
  * Parameters (MySQL 8.0 and sysbench 1.0 defaults unless stated; none chosen from a result):
@@ -65,7 +65,7 @@
  */
 import { taskAnonFault, taskCreateFile, taskFork, taskOpenFiles, taskPagecacheRead, taskPagecacheWrite, taskSocket, taskCloseSockets, taskExit } from '../kernel/index.js';
 import type { Task } from '../kernel/index.js';
-import type { WorkloadContext, WorkloadSpec } from './types.js';
+import type { WorkloadContext, WorkloadParam, WorkloadSpec } from './types.js';
 import { scaled } from './types.js';
 import type { Actor } from './sim.js';
 import { MS, SEC } from './sim.js';
@@ -100,6 +100,23 @@ export interface OltpParams {
   ioCapacity: number;
 }
 
+const DATA_FS = ['ext4', 'xfs'] as const;
+
+/** The parameters a user may set, for every workload that runs this database (sysbench-oltp, fleet). */
+export const OLTP_USER_PARAMS: Readonly<Record<string, WorkloadParam>> = {
+  dataFs: {
+    description: "filesystem of mysqld's data directory: ext4 attaches buffer_heads to data pages, XFS (RHEL/Fedora Server's default) does not",
+    values: DATA_FS,
+    default: 'ext4',
+  },
+};
+
+function dataFsOf(ctx: WorkloadContext): OltpParams['dataFs'] {
+  const fs = ctx.params.dataFs ?? OLTP_USER_PARAMS.dataFs.default;
+  if (!(DATA_FS as readonly string[]).includes(fs)) throw new RangeError(`dataFs must be one of ${DATA_FS.join(', ')} (not '${fs}')`);
+  return fs as OltpParams['dataFs'];
+}
+
 export function oltpParams(ctx: WorkloadContext): OltpParams {
   return {
     tables: 4,
@@ -113,7 +130,7 @@ export function oltpParams(ctx: WorkloadContext): OltpParams {
     txnGapNs: 15 * MS,
     txnCpuNs: 2 * MS,
     migrate: 0.5,
-    dataFs: 'ext4',
+    dataFs: dataFsOf(ctx),
     innodbPageBytes: 16 * 1024,
     ioCapacity: 200,
   };
@@ -310,6 +327,7 @@ export const sysbenchOltp: WorkloadSpec = {
   description: 'a booted server host, mysqld in its own cgroup, sysbench oltp_read_write with 32 connections for 180 s',
   defaultMachine: 'power8',
   cgroup: MYSQLD_UNIT,
+  params: OLTP_USER_PARAMS,
   *steps(ctx) {
     const p = oltpParams(ctx);
     const endNs = SYSBENCH_START_NS + 15 * SEC + p.runNs + 5 * SEC;

@@ -13,6 +13,17 @@ export interface WorkloadContext {
   /** volume factor: 1 is the documented workload, smaller values make quick test runs */
   readonly scale: number;
   readonly loop: EventLoop;
+  /** the workload's parameters: its declared defaults merged with the user's values */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A parameter a user may set (`memcgfs compare --param NAME=VALUE`). */
+export interface WorkloadParam {
+  /** what the parameter changes, for --help */
+  readonly description: string;
+  /** the allowed values (any value if absent) */
+  readonly values?: readonly string[];
+  readonly default: string;
 }
 
 export interface WorkloadSpec {
@@ -23,6 +34,8 @@ export interface WorkloadSpec {
   readonly defaultMachine: string;
   /** path of the cgroup whose counters a comparison reports ('/' = everything) */
   readonly cgroup: string;
+  /** name -> the parameters a user may set; the scenario reads them from ctx.params */
+  readonly params?: Readonly<Record<string, WorkloadParam>>;
   /** The scenario: yields the nanoseconds of virtual time that pass between its steps. */
   steps(ctx: WorkloadContext): Generator<number, void, void>;
 }

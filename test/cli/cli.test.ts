@@ -45,10 +45,18 @@ describe('memcgfs command line', () => {
     { args: ['frobnicate'], stderr: /^memcgfs: unknown command 'frobnicate'/ },
     { args: ['umount', '/nonexistent/memcgfs'], stderr: /^memcgfs: umount: \/nonexistent\/memcgfs: not mounted$/ },
     { args: ['mount', '/nonexistent/memcgfs', '--workload', 'nope'], stderr: /^memcgfs: no workload 'nope' \(known: / },
+    { args: ['compare', '--workload', 'sysbench-oltp', '--param', 'dataFs=btrfs'], stderr: /^memcgfs: compare: bad value 'btrfs' for sysbench-oltp's dataFs \(allowed: ext4, xfs\)$/ },
+    { args: ['compare', '--workload', 'boot', '--param', 'dataFs=xfs'], stderr: /^memcgfs: compare: unknown parameter 'dataFs' for workload boot \(known: none\)$/ },
+    { args: ['compare', '--workload', 'boot', '--param', 'dataFs'], stderr: /^memcgfs: option '--param <name=value>' argument 'dataFs' is invalid/ },
     { args: ['mount', '/nonexistent/memcgfs', '--machine', 'vax'], stderr: /^memcgfs: unknown machine 'vax' \(known: desktop, power8, server\)$/ },
   ])('memcgfs $args fails with one message', async ({ args, stderr }) => {
     const r = await execa(process.execPath, [MEMCGFS_BIN, ...args], { reject: false });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(stderr);
+  });
+
+  it("compare --help lists each workload's parameters", async () => {
+    const r = await execa(process.execPath, [MEMCGFS_BIN, 'compare', '--help']);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('sysbench-oltp: dataFs=ext4|xfs; fleet: dataFs=ext4|xfs');
   });
 });

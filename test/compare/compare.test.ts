@@ -86,6 +86,34 @@ describe.each(SMALL)('compare $workload (scale $scale)', ({ workload, scale, non
   });
 });
 
+describe('compare with a workload parameter', () => {
+  const bufferHeads = (r: Comparison['objcg']) => r.perCache.find((c) => c.name === 'buffer_head')?.liveObjects ?? 0;
+
+  it('sysbench-oltp on XFS: no buffer_heads on data pages, so less kmem charged to mysqld under objcg', () => {
+    const ext4 = runComparison({ workload: 'sysbench-oltp', seed: 2, scale: 0.05 });
+    const xfs = runComparison({ workload: 'sysbench-oltp', seed: 2, scale: 0.05, params: { dataFs: 'xfs' } });
+    expect(ext4.params).toEqual({ dataFs: 'ext4' });
+    expect(xfs.params).toEqual({ dataFs: 'xfs' });
+    expect(xfs.objcg.kmemUsagePeakBytes).toBeLessThan(ext4.objcg.kmemUsagePeakBytes);
+    expect(bufferHeads(xfs.objcg)).toBeLessThan(bufferHeads(ext4.objcg));
+    // the header names a parameter only when it differs from its default; the JSON has them all
+    expect(formatComparison(xfs).split('\n')[0]).toMatch(/, seed 2, scale 0\.05, dataFs=xfs$/);
+    expect(formatComparison(ext4).split('\n')[0]).toMatch(/, scale 0\.05$/);
+    expect((comparisonJson(xfs) as { params: unknown }).params).toEqual({ dataFs: 'xfs' });
+  });
+
+  it.each<{ workload: string; params: Record<string, string>; error: RegExp }>([
+    { workload: 'sysbench-oltp', params: { dataFs: 'btrfs' }, error: /bad value 'btrfs' for sysbench-oltp's dataFs \(allowed: ext4, xfs\)/ },
+    { workload: 'fleet', params: { dataFs: 'zfs' }, error: /bad value 'zfs' for fleet's dataFs/ },
+    { workload: 'sysbench-oltp', params: { dataFS: 'xfs' }, error: /unknown parameter 'dataFS' for workload sysbench-oltp \(known: dataFs\)/ },
+    { workload: 'boot', params: { dataFs: 'xfs' }, error: /unknown parameter 'dataFs' for workload boot \(known: none\)/ },
+  ])('rejects $params for $workload before running anything', ({ workload, params, error }) => {
+    let ran = false;
+    expect(() => runComparison({ workload, scale: 0.01, params, onControllerDone: () => (ran = true) })).toThrow(error);
+    expect(ran).toBe(false);
+  });
+});
+
 describe('utilization', () => {
   it('adds up over caches and stays within (0, 1]', () => {
     const k = bootKernel({ controller: 'legacy', seed: 1 });

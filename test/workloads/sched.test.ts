@@ -10,7 +10,7 @@ import { schedTopology } from '../../src/workloads/sched_topology.js';
 
 function context(machine: string, seed = 1, machineOverrides: { nrNodes?: number; nrCpus?: number; cpusPerLlc?: number } = {}): WorkloadContext {
   const k = bootKernel({ machine, controller: 'none', cgroupVersion: 'v1', seed, machineOverrides });
-  return { k, rng: new WorkloadRng(seed), scale: 1, loop: new EventLoop() };
+  return { k, rng: new WorkloadRng(seed), scale: 1, loop: new EventLoop(), params: {} };
 }
 
 /** A process forked by init, moved to `cpu` while it sleeps. */

@@ -21,6 +21,21 @@ describe('workload registry', () => {
     }
   });
 
+  it('declares the parameters a user may set; runs with their defaults unless told', () => {
+    const params = Object.fromEntries(listWorkloads().map((w) => [w.name, Object.keys(w.params)]));
+    expect(params).toEqual({ boot: [], 'sysbench-oltp': ['dataFs'], 'kernel-build': [], 'cgroup-churn': [], fleet: ['dataFs'] });
+    const r = runWorkload(bootKernel({ seed: 1 }), 'cgroup-churn', { seed: 1, scale: 0.01 });
+    expect(r.params).toEqual({});
+  });
+
+  it('rejects an unknown parameter or value with a RangeError, before any step runs', () => {
+    const k = bootKernel();
+    const t0 = k.nowNs();
+    expect(() => runWorkload(k, 'sysbench-oltp', { scale: 0.05, params: { dataFs: 'btrfs' } })).toThrow(RangeError);
+    expect(() => runWorkload(k, 'sysbench-oltp', { scale: 0.05, params: { nope: 'x' } })).toThrow(RangeError);
+    expect(k.nowNs()).toBe(t0);
+  });
+
   it('rejects an unknown workload with ENOENT', () => {
     const k = bootKernel();
     expect(() => runWorkload(k, 'no-such-workload')).toThrow(KernelError);
