@@ -25,7 +25,7 @@ function tasksIn(memcg: MemCgroup): Task[] {
 function badness(k: Kernel, t: Task): number {
   if (t.oomScoreAdj <= -1000) return -Infinity;
   const mm = t.mm;
-  const pages = mm ? mm.anon.length + mm.pgtables.length + t.filePages : 0;
+  const pages = mm ? mm.anon.length + mm.nrPgtables + t.filePages : 0;
   return pages + (t.oomScoreAdj * k.pages.totalPages) / 1000;
 }
 

@@ -42,6 +42,10 @@ export class PfnList {
   reserve(nr: number): void {
     const need = this.length + nr;
     if (need <= this.pfns.length) return;
+    if (this.pfns.length === 0 && pfnPool.length && pfnPool[pfnPool.length - 1].length >= need) {
+      this.pfns = pfnPool.pop()!;
+      return;
+    }
     const grown = new Int32Array(Math.max(need, 2 * this.pfns.length, 16));
     grown.set(this.pfns.subarray(0, this.length));
     this.pfns = grown;
@@ -55,16 +59,113 @@ export class PfnList {
 
 const NO_PFNS = new Int32Array(0);
 
+/** Slots of an mm's object array: its VMAs, then its anon_vmas, then their anon_vma_chains. */
+const MM_VMA_AT = 0;
+const MM_ANON_VMA_AT = VMAS_PER_PROCESS;
+const MM_AVC_AT = VMAS_PER_PROCESS + ANON_VMAS_PER_PROCESS;
+const MM_OBJECTS = VMAS_PER_PROCESS + 2 * ANON_VMAS_PER_PROCESS;
+const NO_OBJECTS = new Float64Array(0);
+const NO_PGTABLES = new Int32Array(0);
+/** Object and page-table arrays of freed mms, reused by the next mmAlloc (hot path: no garbage per fork/exec). */
+const objectsPool: Float64Array[] = [];
+const pgtablePool: Int32Array[] = [];
+/** Anon PFN arrays of freed mms, reused (largest last) when an mm's first anonymous pages arrive. */
+const pfnPool: Array<typeof NO_PFNS> = [];
+const POOL_MAX = 64;
+
 export class MmStruct {
   addr = 0;
-  vmas: number[] = [];
-  anonVmas: number[] = [];
-  avcs: number[] = [];
-  /** page-table pages: pfn and the memcg charged */
-  pgtables: number[] = [];
+  /** object addresses: VMAs, anon_vmas, anon_vma_chains (see MM_*_AT), the first nrVmas / nrAnonVmas / nrAvcs of each */
+  objects: Float64Array = NO_OBJECTS;
+  nrVmas = 0;
+  nrAnonVmas = 0;
+  nrAvcs = 0;
+  /** page-table pages: the first nrPgtables PFNs, and the memcg charged */
+  pgtablePfns: Int32Array = NO_PGTABLES;
+  nrPgtables = 0;
   pgtableMemcg: MemCgroup | null = null;
   /** anon pages */
   anon = new PfnList();
+
+  get vmas(): number[] {
+    return Array.from(this.objects.subarray(MM_VMA_AT, MM_VMA_AT + this.nrVmas));
+  }
+  get anonVmas(): number[] {
+    return Array.from(this.objects.subarray(MM_ANON_VMA_AT, MM_ANON_VMA_AT + this.nrAnonVmas));
+  }
+  get avcs(): number[] {
+    return Array.from(this.objects.subarray(MM_AVC_AT, MM_AVC_AT + this.nrAvcs));
+  }
+  /** page-table pages' PFNs */
+  get pgtables(): number[] {
+    return Array.from(this.pgtablePfns.subarray(0, this.nrPgtables));
+  }
+}
+
+/**
+ * The objects a task holds (addresses), a Set<number> in behaviour — insertion order, no
+ * duplicates — without one: most tasks hold a few objects, kept in a small array (no hash table
+ * per fork); past HELD_SMALL objects they move to a real Set, in the same order.
+ */
+const HELD_SMALL = 64;
+
+export class HeldObjects {
+  private list: number[] = [];
+  private set: Set<number> | null = null;
+
+  get size(): number {
+    return this.set ? this.set.size : this.list.length;
+  }
+
+  add(addr: number): this {
+    if (this.set) {
+      this.set.add(addr);
+      return this;
+    }
+    const list = this.list;
+    if (list.indexOf(addr) >= 0) return this;
+    list.push(addr);
+    if (list.length > HELD_SMALL) {
+      this.set = new Set(list);
+      this.list = [];
+    }
+    return this;
+  }
+
+  has(addr: number): boolean {
+    return this.set ? this.set.has(addr) : this.list.indexOf(addr) >= 0;
+  }
+
+  delete(addr: number): boolean {
+    if (this.set) return this.set.delete(addr);
+    const list = this.list;
+    const i = list.indexOf(addr);
+    if (i < 0) return false;
+    const n = list.length - 1;
+    for (let j = i; j < n; j++) list[j] = list[j + 1];
+    list.length = n;
+    return true;
+  }
+
+  clear(): void {
+    this.set = null;
+    this.list.length = 0;
+  }
+
+  /** kmem_cache_free of every held object, in order; then none is held. */
+  freeAll(k: Kernel, cpu: number): void {
+    if (this.set) {
+      for (const a of this.set) kmemCacheFree(k, a, cpu);
+    } else {
+      const list = this.list;
+      for (let i = 0; i < list.length; i++) kmemCacheFree(k, list[i], cpu);
+    }
+    this.clear();
+  }
+
+  [Symbol.iterator](): IterableIterator<number> {
+    return this.set ? this.set.values() : this.list.values();
+  }
 }
 
 export interface Socket {
@@ -109,8 +210,8 @@ export class Task {
   /** leader: open files (filp addresses) and sockets */
   openFiles: number[] = [];
   sockets: Socket[] = [];
-  /** objects allocated on the task's behalf: address -> 1 */
-  kobjects = new Set<number>();
+  /** objects allocated on the task's behalf (addresses, in allocation order) */
+  kobjects = new HeldObjects();
   /** dentry ids of files this task created (for unlink) */
   createdFiles: number[] = [];
   /** mapped page-cache pages (for RssFile) */
@@ -268,30 +369,40 @@ export function mmAlloc(k: Kernel, ctx: Task): MmStruct {
   const mm = new MmStruct();
   try {
     mm.addr = must(kmemCacheAlloc(k, k.cache('mm_struct'), ctx));
+    const objects = (mm.objects = objectsPool.pop() ?? new Float64Array(MM_OBJECTS));
     const vma = k.cache('vm_area_struct');
     const anonVma = k.cache('anon_vma');
     const avc = k.cache('anon_vma_chain');
-    for (let i = 0; i < VMAS_PER_PROCESS; i++) mm.vmas.push(must(kmemCacheAlloc(k, vma, ctx)));
+    for (let i = 0; i < VMAS_PER_PROCESS; i++) {
+      objects[MM_VMA_AT + i] = must(kmemCacheAlloc(k, vma, ctx));
+      mm.nrVmas++;
+    }
     for (let i = 0; i < ANON_VMAS_PER_PROCESS; i++) {
-      mm.anonVmas.push(must(kmemCacheAlloc(k, anonVma, ctx)));
-      mm.avcs.push(must(kmemCacheAlloc(k, avc, ctx)));
+      objects[MM_ANON_VMA_AT + i] = must(kmemCacheAlloc(k, anonVma, ctx));
+      mm.nrAnonVmas++;
+      objects[MM_AVC_AT + i] = must(kmemCacheAlloc(k, avc, ctx));
+      mm.nrAvcs++;
     }
     const nr = k.pageSize > 4096 ? PGTABLE_PAGES_64K : PGTABLE_PAGES_4K;
     const memcg = ctx.memcg;
     const charge = k.kmem.kmemEnabled && !ctx.kthread && !!memcg.parent;
     if (charge && !chargePageTo(k, memcg, nr, { cpu: ctx.cpu, task: ctx }, true)) fail('ENOMEM');
+    let pgtables = pgtablePool.pop() ?? NO_PGTABLES;
+    if (pgtables.length < nr) pgtables = new Int32Array(PGTABLE_PAGES_4K);
+    mm.pgtablePfns = pgtables;
+    const nid = k.cpuNode[ctx.cpu];
     for (let i = 0; i < nr; i++) {
-      const pfn = k.pages.alloc(0, k.cpuNode[ctx.cpu], PageKind.PageTable);
+      const pfn = k.pages.alloc(0, nid, PageKind.PageTable);
       if (pfn < 0) {
         // mmFree (below) frees the pages allocated so far but, pgtableMemcg unset, uncharges nothing
         if (charge) unchargePageFrom(k, memcg, nr, true);
         fail('ENOMEM');
       }
-      mm.pgtables.push(pfn);
+      pgtables[mm.nrPgtables++] = pfn;
     }
     if (charge) {
       mm.pgtableMemcg = memcg;
-      for (const pfn of mm.pgtables) k.pages.memcgId[pfn] = memcg.id;
+      for (let i = 0; i < nr; i++) k.pages.memcgId[pgtables[i]] = memcg.id;
       memcg.stat[Stat.PageTables] += nr * k.pageSize;
     }
   } catch (e) {
@@ -319,21 +430,37 @@ export function mmFree(k: Kernel, mm: MmStruct, cpu: number): void {
       for (const [id, nr] of batch) anonUncharge(k, id, nr);
     }
   }
-  mm.anon = new PfnList();
-  for (const a of mm.avcs) kmemCacheFree(k, a, cpu);
-  for (const a of mm.anonVmas) kmemCacheFree(k, a, cpu);
-  for (const v of mm.vmas) kmemCacheFree(k, v, cpu);
-  mm.avcs = [];
-  mm.anonVmas = [];
-  mm.vmas = [];
-  const nr = mm.pgtables.length;
-  for (const pfn of mm.pgtables) k.pages.free(pfn, 0);
+  const pfns = anon.pfns;
+  anon.pfns = NO_PFNS;
+  anon.length = 0;
+  if (pfns.length && pfnPool.length < POOL_MAX) {
+    // keep the pool sorted by size, largest last
+    let i = pfnPool.length;
+    pfnPool.push(pfns);
+    while (i > 0 && pfnPool[i - 1].length > pfns.length) {
+      pfnPool[i] = pfnPool[i - 1];
+      i--;
+    }
+    pfnPool[i] = pfns;
+  }
+  const objects = mm.objects;
+  for (let i = 0; i < mm.nrAvcs; i++) kmemCacheFree(k, objects[MM_AVC_AT + i], cpu);
+  for (let i = 0; i < mm.nrAnonVmas; i++) kmemCacheFree(k, objects[MM_ANON_VMA_AT + i], cpu);
+  for (let i = 0; i < mm.nrVmas; i++) kmemCacheFree(k, objects[MM_VMA_AT + i], cpu);
+  mm.nrAvcs = mm.nrAnonVmas = mm.nrVmas = 0;
+  mm.objects = NO_OBJECTS;
+  if (objects.length && objectsPool.length < POOL_MAX) objectsPool.push(objects);
+  const nr = mm.nrPgtables;
+  const pgtables = mm.pgtablePfns;
+  for (let i = 0; i < nr; i++) k.pages.free(pgtables[i], 0);
   if (mm.pgtableMemcg) {
     mm.pgtableMemcg.stat[Stat.PageTables] -= nr * k.pageSize;
     unchargePageFrom(k, mm.pgtableMemcg, nr, true);
     mm.pgtableMemcg = null;
   }
-  mm.pgtables = [];
+  mm.nrPgtables = 0;
+  mm.pgtablePfns = NO_PGTABLES;
+  if (pgtables.length && pgtablePool.length < POOL_MAX) pgtablePool.push(pgtables);
   if (mm.addr) kmemCacheFree(k, mm.addr, cpu);
   mm.addr = 0;
 }
@@ -375,8 +502,7 @@ function freeTaskObjects(k: Kernel, t: Task, cpu: number): void {
     for (const f of t.fdFiles.values()) f.release(k, cpu);
     t.fdFiles.clear();
   }
-  for (const a of t.kobjects) kmemCacheFree(k, a, cpu);
-  t.kobjects.clear();
+  t.kobjects.freeAll(k, cpu);
   if (t.mm) mmFree(k, t.mm, cpu);
   t.mm = null;
   free(t.sighand);
