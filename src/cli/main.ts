@@ -37,7 +37,9 @@ export function run(argv: string[]): void {
   buildProgram()
     .parseAsync(argv)
     .then(
-      () => process.exit(),
+      // exit once stdout has taken everything: a pipe (`compare --json | jq`) is written
+      // asynchronously, and exiting at once would cut the output at the pipe's buffer size
+      () => process.stdout.write('', () => process.exit()),
       (err: unknown) => handleError(err),
     );
 }

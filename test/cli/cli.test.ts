@@ -59,4 +59,12 @@ describe('memcgfs command line', () => {
     const r = await execa(process.execPath, [MEMCGFS_BIN, 'compare', '--help']);
     expect(r.stdout.replace(/\s+/g, ' ')).toContain('sysbench-oltp: dataFs=ext4|xfs; fleet: dataFs=ext4|xfs');
   });
+
+  it('compare --json into a pipe: the whole document arrives, past the pipe buffer (64 KiB)', async () => {
+    // a reader that starts late, as jq or a slow consumer does: the pipe fills and writes wait
+    const cmd = `"${process.execPath}" "${MEMCGFS_BIN}" compare --workload cgroup-churn --scale 0.1 --json --no-progress | { sleep 1; cat; }`;
+    const r = await execa('sh', ['-c', cmd]);
+    expect(r.stdout.length).toBeGreaterThan(65536);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(expect.arrayContaining(['legacy', 'objcg', 'none']));
+  });
 });
