@@ -19,7 +19,7 @@ import { PageKind } from './page_alloc.js';
 import { chargePageTo, chargePagesBulk, memcgPageChargeRoom, unchargePageFrom } from './memcontrol.js';
 import { Stat } from './memcg_stat.js';
 import { freeAnonPages, freeSocket } from './task.js';
-import { count, live, syscallReturn } from './syscall.js';
+import { count, live, syscallRepeat, syscallReturn } from './syscall.js';
 import { fdsAdded } from './file_table.js';
 import { addToPageCache, lruNextPageWithoutPrivate, mappingPagesWithoutPrivate } from './filemap.js';
 import { createEmptyBuffers } from './buffer.js';
@@ -33,13 +33,12 @@ export function taskLookupMissing(k: Kernel, task: Task, n: number, nameLen: num
   live(task);
   count(n);
   if (!Number.isInteger(nameLen) || nameLen < 1 || nameLen > 255) fail('EINVAL', 'name length must be 1..255');
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
+  const done = syscallRepeat(k, task, n, () => {
     const id = dAlloc(k, task, nameLen, null);
-    if (id < 0) break;
+    if (id < 0) return false;
     dLruAdd(k, id);
-  }
+    return true;
+  });
   syscallReturn(k, task);
   return done;
 }
@@ -73,18 +72,17 @@ export function taskCreateFiles(k: Kernel, task: Task, n: number, nameLen = 12, 
   checkFs(fs, ['ext4', 'xfs', 'tmpfs', 'proc', 'sysfs']);
   if (!Number.isInteger(nameLen) || nameLen < 1 || nameLen > 255) fail('EINVAL', 'name length must be 1..255');
   const inodeCache = fsInodeCache(k, fs);
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
+  const done = syscallRepeat(k, task, n, () => {
     const id = dAlloc(k, task, nameLen, inodeCache);
-    if (id < 0) break;
+    if (id < 0) return false;
     if (fs === 'xfs') xfsInodeLogItem(k, task, k.dentries.inode[id]);
     if (fs !== 'tmpfs') dLruAdd(k, id);
     if (fs === 'ext4' || fs === 'xfs' || fs === 'tmpfs') {
       task.leader.createdFiles.push(id);
       k.dentries.creator[id] = task.tgid;
     }
-  }
+    return true;
+  });
   syscallReturn(k, task);
   return done;
 }
@@ -119,14 +117,13 @@ export function taskUnlinkFiles(k: Kernel, task: Task, n: number): number {
 export function taskOpenFiles(k: Kernel, task: Task, n: number): number {
   live(task);
   count(n);
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
+  const done = syscallRepeat(k, task, n, () => {
     const f = kmemCacheAlloc(k, k.cache('filp'), task);
-    if (f === ALLOC_FAILED) break;
+    if (f === ALLOC_FAILED) return false;
     task.leader.openFiles.push(f);
     fdsAdded(k, task, 1);
-  }
+    return true;
+  });
   syscallReturn(k, task);
   return done;
 }
@@ -155,22 +152,21 @@ export function taskSocket(k: Kernel, task: Task, n: number, proto: keyof typeof
   count(n);
   const cacheName = PROTO_CACHE[proto];
   if (!cacheName) fail('EINVAL', 'protocol must be tcp, udp, unix, tcp6 or udp6');
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
+  const done = syscallRepeat(k, task, n, () => {
     const dentry = dAlloc(k, task, 10, k.cache('sock_inode_cache'));
-    if (dentry < 0) break;
+    if (dentry < 0) return false;
     const filp = kmemCacheAlloc(k, k.cache('filp'), task);
     const sk = filp === ALLOC_FAILED ? ALLOC_FAILED : opts.accepted ? softirqAlloc(k, task, cacheName) : kmemCacheAlloc(k, k.cache(cacheName), task);
     if (sk === ALLOC_FAILED) {
       if (filp !== ALLOC_FAILED) kmemCacheFree(k, filp, task.cpu);
       dFree(k, dentry, task.cpu);
-      break;
+      return false;
     }
     const s: Socket = { inode: k.dentries.inode[dentry], dentry, filp, sk };
     task.leader.sockets.push(s);
     fdsAdded(k, task, 1);
-  }
+    return true;
+  });
   syscallReturn(k, task);
   return done;
 }
@@ -346,13 +342,12 @@ export function taskPagecacheRead(k: Kernel, task: Task, n: number, opts: Pageca
     return n;
   }
   if (file && !fileGet(k, task, file)) fail('ENOMEM');
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
+  const done = syscallRepeat(k, task, n, () => {
     const pfn = addToPageCache(k, task, file ? file.mapping : null);
-    if (pfn < 0) break;
+    if (pfn < 0) return false;
     if (fs === 'xfs') iomapPageCreate(k, task, pfn);
-  }
+    return true;
+  });
   if (file) filePut(k, file);
   syscallReturn(k, task);
   return done;
@@ -402,9 +397,7 @@ export function taskPipe(k: Kernel, task: Task, n: number): number {
   count(n);
   const filp = k.cache('filp');
   const inode = k.cache('inode_cache');
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
+  const done = syscallRepeat(k, task, n, () => {
     const ok = holdGroup(k, task, [
       () => kmemCacheAlloc(k, filp, task),
       () => kmemCacheAlloc(k, filp, task),
@@ -413,9 +406,9 @@ export function taskPipe(k: Kernel, task: Task, n: number): number {
       () => kmalloc(k, PIPE_INODE_INFO_SIZE, task, true, false),
       () => kmalloc(k, PIPE_BUFFERS_SIZE, task, true, false),
     ]);
-    if (!ok) break;
-    fdsAdded(k, task, 2);
-  }
+    if (ok) fdsAdded(k, task, 2);
+    return ok;
+  });
   syscallReturn(k, task);
   return done;
 }
@@ -424,18 +417,16 @@ export function taskPipe(k: Kernel, task: Task, n: number): number {
 export function taskSignalfd(k: Kernel, task: Task, n: number): number {
   live(task);
   count(n);
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
+  const done = syscallRepeat(k, task, n, () => {
     // fs/signalfd.c (5.5): the context is a plain kmalloc(GFP_KERNEL), not accounted
     const ok = holdGroup(k, task, [
       () => kmemCacheAlloc(k, k.cache('filp'), task),
       () => kmemCacheAlloc(k, k.dentryCache, task),
       () => kmalloc(k, SIGNALFD_CTX_SIZE, task, false, false),
     ]);
-    if (!ok) break;
-    fdsAdded(k, task, 1);
-  }
+    if (ok) fdsAdded(k, task, 1);
+    return ok;
+  });
   syscallReturn(k, task);
   return done;
 }

@@ -5,9 +5,8 @@
  */
 import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
-import { syscallTick } from './clock.js';
 import { anonInodeFileWithContext } from './anon_inodes.js';
-import { count, live, syscallReturn } from './syscall.js';
+import { count, live, syscallRepeat, syscallReturn } from './syscall.js';
 
 /** sizeof(struct eventfd_ctx): kref, wait queue head, count, flags, id: kmalloc-64. */
 export const EVENTFD_CTX_SIZE = 48;
@@ -16,11 +15,7 @@ export const EVENTFD_CTX_SIZE = 48;
 export function taskEventfd(k: Kernel, task: Task, n: number): number {
   live(task);
   count(n);
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
-    if (!anonInodeFileWithContext(k, task, EVENTFD_CTX_SIZE)) break;
-  }
+  const done = syscallRepeat(k, task, n, () => anonInodeFileWithContext(k, task, EVENTFD_CTX_SIZE));
   syscallReturn(k, task);
   return done;
 }

@@ -12,7 +12,7 @@ import { fail } from './errno.js';
 import { syscallTick } from './clock.js';
 import { ALLOC_FAILED, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
 import { fdGet, fdInstall } from './file_table.js';
-import { count, live, syscallReturn } from './syscall.js';
+import { count, live, syscallRepeat, syscallReturn } from './syscall.js';
 
 /** sizeof(struct eventpoll). */
 const EVENTPOLL_SIZE = 216;
@@ -55,20 +55,18 @@ export class EventPoll implements OpenFile {
 function epollAdd(k: Kernel, task: Task, e: EventPoll, n: number): number {
   const epi = k.cache('eventpoll_epi');
   const pwq = k.cache('eventpoll_pwq');
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
+  return syscallRepeat(k, task, n, () => {
     const a = kmemCacheAlloc(k, epi, task);
-    if (a === ALLOC_FAILED) break;
+    if (a === ALLOC_FAILED) return false;
     const b = kmemCacheAlloc(k, pwq, task);
     if (b === ALLOC_FAILED || task.exited) {
       // (an OOM kill of the caller released the instance meanwhile)
       for (const x of [b, a]) if (x !== ALLOC_FAILED) kmemCacheFree(k, x, task.cpu);
-      break;
+      return false;
     }
     e.items.push(a, b);
-  }
-  return done;
+    return true;
+  });
 }
 
 /**

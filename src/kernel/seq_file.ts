@@ -14,10 +14,9 @@
 import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
 import { fail } from './errno.js';
-import { syscallTick } from './clock.js';
 import { ALLOC_FAILED, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_alloc.js';
 import { dAlloc, dLruAdd } from './dcache.js';
-import { count, live, syscallReturn } from './syscall.js';
+import { count, live, syscallRepeat, syscallReturn } from './syscall.js';
 
 /** sizeof(struct seq_operations): start, stop, next, show. */
 const SEQ_OPERATIONS_SIZE = 32;
@@ -44,16 +43,14 @@ export function taskProcRead(k: Kernel, task: Task, n: number, opts: { cached?: 
   count(n);
   if (opts.cached !== undefined && typeof opts.cached !== 'boolean') fail('EINVAL', 'cached must be a boolean');
   const procInode = k.cache('proc_inode_cache');
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
+  const done = syscallRepeat(k, task, n, () => {
     if (!opts.cached) {
       const id = dAlloc(k, task, PROC_NAME_LEN, procInode);
-      if (id < 0) break;
+      if (id < 0) return false;
       dLruAdd(k, id);
     }
-    if (!seqOpenReadClose(k, task)) break;
-  }
+    return seqOpenReadClose(k, task);
+  });
   syscallReturn(k, task);
   return done;
 }

@@ -20,7 +20,7 @@ import { ALLOC_FAILED, kmalloc, kmemCacheAlloc, kmemCacheFree } from './slab_all
 import { dAlloc, dFree } from './dcache.js';
 import { AddressSpace, addToPageCache, truncateInodePages } from './filemap.js';
 import { fdInstall } from './file_table.js';
-import { count, live, syscallReturn } from './syscall.js';
+import { count, live, syscallRepeat, syscallReturn } from './syscall.js';
 
 /** "memfd:" */
 const MFD_NAME_PREFIX_LEN = 6;
@@ -56,12 +56,7 @@ export class Memfd implements OpenFile {
 
 /** shmem_getpage of `n` new pages (faults or writes), one call's worth of time each. */
 export function shmemAddPages(k: Kernel, task: Task, mapping: AddressSpace, n: number): number {
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
-    if (addToPageCache(k, task, mapping) < 0) break;
-  }
-  return done;
+  return syscallRepeat(k, task, n, () => addToPageCache(k, task, mapping) >= 0);
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
 import { fail } from './errno.js';
 import { memcgHandleOverHigh } from './memcontrol.js';
+import { syscallTick } from './clock.js';
 
 /** An exited task cannot make calls: ESRCH. */
 export function live(task: Task): void {
@@ -24,4 +25,18 @@ export function count(n: number): number {
 export function syscallReturn(k: Kernel, task: Task): void {
   if (!task.exited) memcgHandleOverHigh(k, task);
   k.generation++;
+}
+
+/**
+ * `n` calls of one system call, each taking its tick of virtual time, until `once` fails (it
+ * returns false with nothing of its own left allocated: ENOMEM) or the task is killed. Returns
+ * how many calls succeeded.
+ */
+export function syscallRepeat(k: Kernel, task: Task, n: number, once: () => boolean): number {
+  let done = 0;
+  for (; done < n && !task.exited; done++) {
+    syscallTick(k);
+    if (!once()) break;
+  }
+  return done;
 }

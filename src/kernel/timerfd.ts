@@ -4,9 +4,8 @@
  */
 import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
-import { syscallTick } from './clock.js';
 import { anonInodeFileWithContext } from './anon_inodes.js';
-import { count, live, syscallReturn } from './syscall.js';
+import { count, live, syscallRepeat, syscallReturn } from './syscall.js';
 
 /** sizeof(struct timerfd_ctx) on x86_64 (the alarm/hrtimer union dominates): kmalloc-256. */
 export const TIMERFD_CTX_SIZE = 216;
@@ -15,11 +14,7 @@ export const TIMERFD_CTX_SIZE = 216;
 export function taskTimerfd(k: Kernel, task: Task, n: number): number {
   live(task);
   count(n);
-  let done = 0;
-  for (; done < n && !task.exited; done++) {
-    syscallTick(k);
-    if (!anonInodeFileWithContext(k, task, TIMERFD_CTX_SIZE)) break;
-  }
+  const done = syscallRepeat(k, task, n, () => anonInodeFileWithContext(k, task, TIMERFD_CTX_SIZE));
   syscallReturn(k, task);
   return done;
 }

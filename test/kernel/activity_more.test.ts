@@ -13,7 +13,6 @@ import {
   dropCaches,
   findSlabCache,
   flushDeferredWork,
-  KernelError,
   meminfo,
   memcgCounterInfo,
   memcgReclaim,
@@ -38,19 +37,9 @@ import {
   taskUnlinkFiles,
 } from '../../src/kernel/index.js';
 import type { ControllerName, Kernel, MemCgroup, Task } from '../../src/kernel/index.js';
-import { expectInvariants, smallKernel, withCgroup } from './helpers.js';
+import { errno, expectInvariants, smallKernel, withCgroup } from './helpers.js';
 
 const CONTROLLERS: ControllerName[] = ['legacy', 'objcg', 'none'];
-
-function errno(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KernelError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 /** Live objects of a cache, its per-memcg children or clones included. */
 function live(k: Kernel, name: string): number {

@@ -25,22 +25,11 @@ import {
   taskOpenFiles,
   taskPagecacheRead,
   taskSocket,
-  KernelError,
 } from '../../src/kernel/index.js';
 import type { ControllerName } from '../../src/kernel/index.js';
-import { expectInvariants, smallKernel, withCgroup } from './helpers.js';
+import { errno, expectInvariants, smallKernel, withCgroup } from './helpers.js';
 
 const CONTROLLERS: ControllerName[] = ['objcg', 'legacy', 'none'];
-
-function errno(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KernelError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe.each(CONTROLLERS)('kernel contract under %s', (controller) => {
   it('boots with consistent state', () => {

@@ -1,4 +1,4 @@
-import { bootKernel, cgroupMkdir, cgroupSubtreeControl, checkInvariants, taskSpawn } from '../../src/kernel/index.js';
+import { bootKernel, cgroupMkdir, cgroupSubtreeControl, checkInvariants, KernelError, taskSpawn } from '../../src/kernel/index.js';
 import type { BootOptions, ControllerName, Kernel, MemCgroup, Task } from '../../src/kernel/index.js';
 import { expect } from 'vitest';
 
@@ -21,4 +21,15 @@ export function withCgroup(k: Kernel, name = 'test'): { cg: MemCgroup; task: Tas
 
 export function expectInvariants(k: Kernel): void {
   expect(checkInvariants(k)).toEqual([]);
+}
+
+/** The errno name a kernel call fails with ('no error' when it succeeds). */
+export function errno(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof KernelError) return e.code;
+    throw e;
+  }
+  return 'no error';
 }
